@@ -1,0 +1,276 @@
+/**
+ * Eddy's own SQL AST. parser/ produces it (query bodies via node-sql-parser, normalised;
+ * streaming statements by our own scanner); nothing downstream ever sees node-sql-parser's shapes.
+ *
+ * Positions: `pos` is the 1-based character offset of the node's first character within the
+ * statement text given to parse() (PostgreSQL's "cursor position"). Optional where unknown.
+ * Identifiers are already case-folded (unquoted -> lower case; "Quoted" kept as written).
+ */
+
+// ---------------------------------------------------------------- expressions
+
+export interface TypeName {
+  /** Lower-case type name as written, multi-word names joined by one space:
+   * 'integer', 'int', 'int4', 'bigint', 'character varying', 'varchar', 'double precision',
+   * 'timestamp with time zone', 'timestamptz', 'numeric', 'decimal', 'text', 'jsonb', ... */
+  name: string;
+  /** Type modifiers: varchar(20) -> [20]; numeric(10,2) -> [10, 2]. */
+  modifiers: number[];
+  /** int[] / int ARRAY */
+  array?: boolean;
+  pos?: number;
+}
+
+export type LiteralKind = 'integer' | 'decimal' | 'string' | 'boolean' | 'null';
+
+export type Expr =
+  | { kind: 'ColumnRef'; table?: string; column: string; pos?: number }
+  /** `*` or `t.*` where an expression is allowed (select list, count(*)). */
+  | { kind: 'Star'; table?: string; pos?: number }
+  /** integer/decimal: the literal's digits exactly as written ('42', '1.50', '1e3'); string: the unescaped text. */
+  | { kind: 'Literal'; literal: LiteralKind; value: string | boolean | null; pos?: number }
+  /** DATE '2024-01-01', TIMESTAMP '...', INTERVAL '1' DAY (unit folded into value: '1 day'), jsonb '{}' */
+  | { kind: 'TypedLiteral'; typeName: TypeName; value: string; pos?: number }
+  | { kind: 'Param'; index: number; pos?: number }
+  /** Prefix operators: '-', '+', 'NOT', '~', '@'. */
+  | { kind: 'Unary'; op: string; arg: Expr; pos?: number }
+  /** Infix operators, upper-cased words: 'AND', 'OR', '+', '-', '*', '/', '%', '^', '||', '=', '<>', '<', '<=', '>', '>=',
+   *  '->', '->>', '#>', '#>>', '@>', '<@', '?', '~', '~*', '!~', '!~*'. ('!=' is normalised to '<>'.) */
+  | { kind: 'Binary'; op: string; left: Expr; right: Expr; pos?: number }
+  | { kind: 'IsNull'; arg: Expr; negated: boolean; pos?: number }
+  /** IS [NOT] TRUE | FALSE | UNKNOWN */
+  | { kind: 'IsBool'; arg: Expr; value: boolean | null; negated: boolean; pos?: number }
+  | { kind: 'IsDistinct'; left: Expr; right: Expr; negated: boolean; pos?: number }
+  | { kind: 'Between'; arg: Expr; low: Expr; high: Expr; negated: boolean; symmetric: boolean; pos?: number }
+  | { kind: 'InList'; arg: Expr; list: Expr[]; negated: boolean; pos?: number }
+  | { kind: 'InSubquery'; arg: Expr; query: Query; negated: boolean; pos?: number }
+  | { kind: 'Exists'; query: Query; negated: boolean; pos?: number }
+  | { kind: 'ScalarSubquery'; query: Query; pos?: number }
+  /** x = ANY (array or subquery) / x op ALL (...) */
+  | { kind: 'Quantified'; op: string; quantifier: 'any' | 'all'; left: Expr; right: Expr | Query; pos?: number }
+  | { kind: 'Like'; arg: Expr; pattern: Expr; escape?: Expr; caseInsensitive: boolean; negated: boolean; pos?: number }
+  | { kind: 'Case'; operand?: Expr; whens: { when: Expr; then: Expr }[]; else?: Expr; pos?: number }
+  | { kind: 'Cast'; arg: Expr; typeName: TypeName; pos?: number }
+  /** Function or aggregate call. name is lower-case; special forms (COALESCE, NULLIF, GREATEST, LEAST,
+   *  EXTRACT(field FROM x) -> extract('field', x), SUBSTRING(x FROM a FOR b) -> substring(x, a, b),
+   *  POSITION(a IN b) -> position(a, b), TRIM(BOTH x FROM y) -> btrim(y, x), CURRENT_TIMESTAMP/CURRENT_DATE/
+   *  LOCALTIMESTAMP/CURRENT_USER/... -> calls with no args) are normalised into FuncCall too. */
+  | {
+      kind: 'FuncCall';
+      name: string;
+      schema?: string;
+      args: Expr[];
+      /** count(*) */
+      star: boolean;
+      distinct: boolean;
+      orderBy?: OrderItem[];
+      filter?: Expr;
+      over?: WindowSpec;
+      pos?: number;
+    }
+  | { kind: 'Array'; elements: Expr[]; pos?: number }
+  | { kind: 'Subscript'; arg: Expr; index: Expr; pos?: number }
+  | { kind: 'Row'; elements: Expr[]; pos?: number };
+
+export interface WindowSpec {
+  partitionBy: Expr[];
+  orderBy: OrderItem[];
+  /** Frame text as written, when present (interpreted by the planner). */
+  frame?: string;
+}
+
+export interface OrderItem {
+  expr: Expr;
+  desc: boolean;
+  /** undefined = default (NULLS LAST for ASC, NULLS FIRST for DESC, as PostgreSQL) */
+  nullsFirst?: boolean;
+}
+
+// ---------------------------------------------------------------- queries
+
+export type SelectItem =
+  | { kind: 'Expr'; expr: Expr; alias?: string; pos?: number }
+  | { kind: 'Star'; table?: string; pos?: number };
+
+export type FromItem =
+  | { kind: 'Table'; name: string; schema?: string; alias?: string; columnAliases?: string[]; pos?: number }
+  | { kind: 'Subquery'; query: Query; alias?: string; columnAliases?: string[]; lateral?: boolean; pos?: number }
+  /** TUMBLE(s, ts, INTERVAL '1 minute'), generate_series(...), unnest(...) */
+  | { kind: 'TableFunction'; name: string; args: Expr[]; alias?: string; columnAliases?: string[]; pos?: number }
+  | {
+      kind: 'Join';
+      joinType: 'inner' | 'left' | 'right' | 'full' | 'cross';
+      left: FromItem;
+      right: FromItem;
+      on?: Expr;
+      using?: string[];
+      natural: boolean;
+      pos?: number;
+    };
+
+export interface Cte {
+  name: string;
+  columnAliases?: string[];
+  query: Query;
+  recursive?: boolean;
+}
+
+export interface Select {
+  kind: 'Select';
+  with?: Cte[];
+  distinct: boolean;
+  distinctOn?: Expr[];
+  items: SelectItem[];
+  from: FromItem[];
+  where?: Expr;
+  groupBy: Expr[];
+  having?: Expr;
+  orderBy: OrderItem[];
+  limit?: Expr;
+  offset?: Expr;
+  /** EMIT ON WINDOW CLOSE / EMIT CHANGES (streaming clause, MVs only). */
+  emit?: 'changes' | 'window_close';
+  pos?: number;
+}
+
+export interface SetOperation {
+  kind: 'SetOp';
+  with?: Cte[];
+  op: 'union' | 'intersect' | 'except';
+  all: boolean;
+  left: Query;
+  right: Query;
+  orderBy: OrderItem[];
+  limit?: Expr;
+  offset?: Expr;
+  pos?: number;
+}
+
+export interface Values {
+  kind: 'Values';
+  rows: Expr[][];
+  orderBy: OrderItem[];
+  limit?: Expr;
+  offset?: Expr;
+  pos?: number;
+}
+
+export type Query = Select | SetOperation | Values;
+
+// ---------------------------------------------------------------- statements
+
+export interface ColumnDef {
+  name: string;
+  typeName: TypeName;
+  notNull: boolean;
+  /** PRIMARY KEY written on the column itself. */
+  primaryKey: boolean;
+  default?: Expr;
+  pos?: number;
+}
+
+export interface WatermarkDef {
+  column: string;
+  expr: Expr;
+  pos?: number;
+}
+
+/** WITH (k = v, ...) options; keys lower-case, values as text (quotes removed). */
+export type Options = Record<string, string>;
+
+export type ObjectKind = 'stream' | 'table' | 'materialized view' | 'view' | 'sink' | 'index';
+
+export interface OnConflict {
+  /** Conflict target columns (may be empty for DO NOTHING without a target). */
+  target: string[];
+  action: { kind: 'nothing' } | { kind: 'update'; set: Assignment[]; where?: Expr };
+}
+
+export interface Assignment {
+  column: string;
+  expr: Expr;
+  pos?: number;
+}
+
+export type Statement =
+  | { kind: 'Query'; query: Query }
+  | {
+      kind: 'CreateStream';
+      name: string;
+      ifNotExists: boolean;
+      columns: ColumnDef[];
+      watermark?: WatermarkDef;
+      options: Options;
+      /** CREATE STREAM s AS SELECT ... */
+      as?: Query;
+      pos?: number;
+    }
+  | {
+      kind: 'CreateTable';
+      name: string;
+      ifNotExists: boolean;
+      columns: ColumnDef[];
+      /** Table-level or column-level PRIMARY KEY, in key order. */
+      primaryKey?: string[];
+      appendOnly: boolean;
+      options: Options;
+      as?: Query;
+      pos?: number;
+    }
+  | {
+      kind: 'CreateMaterializedView';
+      name: string;
+      ifNotExists: boolean;
+      orReplace: boolean;
+      columns?: string[];
+      query: Query;
+      /** The query's text exactly as written (stored in the catalog, shown by \d+). */
+      queryText: string;
+      options: Options;
+      pos?: number;
+    }
+  | {
+      kind: 'CreateView';
+      name: string;
+      ifNotExists: boolean;
+      orReplace: boolean;
+      columns?: string[];
+      query: Query;
+      queryText: string;
+      pos?: number;
+    }
+  | { kind: 'CreateSink'; name: string; ifNotExists: boolean; from: string; query?: Query; options: Options; pos?: number }
+  | { kind: 'Drop'; objectKind: ObjectKind; names: string[]; ifExists: boolean; cascade: boolean; pos?: number }
+  | {
+      kind: 'Insert';
+      table: string;
+      columns?: string[];
+      /** Values or a query; undefined means DEFAULT VALUES. */
+      source?: Query;
+      onConflict?: OnConflict;
+      returning?: SelectItem[];
+      pos?: number;
+    }
+  | { kind: 'Update'; table: string; alias?: string; set: Assignment[]; from: FromItem[]; where?: Expr; returning?: SelectItem[]; pos?: number }
+  | { kind: 'Delete'; table: string; alias?: string; where?: Expr; returning?: SelectItem[]; pos?: number }
+  /** SHOW STREAMS | TABLES | MATERIALIZED VIEWS | VIEWS | SINKS | QUERIES  -> what; SHOW name -> variable */
+  | { kind: 'Show'; what?: 'streams' | 'tables' | 'materialized views' | 'views' | 'sinks' | 'queries'; variable?: string; pos?: number }
+  | { kind: 'Explain'; statement: Statement; analyze: boolean; verbose: boolean; pos?: number }
+  | { kind: 'Flush'; pos?: number }
+  /** SET [SESSION|LOCAL] name TO|= value[, ...] | DEFAULT; SET TIME ZONE x; values as text */
+  | { kind: 'Set'; name: string; values: string[] | 'default'; local: boolean; pos?: number }
+  | { kind: 'Reset'; name: string | 'all'; pos?: number }
+  | { kind: 'Begin'; pos?: number }
+  | { kind: 'Commit'; pos?: number }
+  | { kind: 'Rollback'; pos?: number }
+  | { kind: 'Discard'; what: string; pos?: number }
+  | { kind: 'Deallocate'; name: string | 'all'; pos?: number }
+  /** Statements accepted as harmless no-ops (e.g. LISTEN, ANALYZE): answered with their tag. */
+  | { kind: 'NoOp'; tag: string; pos?: number };
+
+/** One statement of a multi-statement string, with where it sits in the original text. */
+export interface SplitStatement {
+  text: string;
+  /** 0-based offset of `text` within the original string (positions are reported relative to the whole string). */
+  offset: number;
+}

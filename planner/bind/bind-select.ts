@@ -1,0 +1,628 @@
+/**
+ * Binds queries (SELECT, VALUES, set operations) into relational plans.
+ */
+import type { Expr, Query, Select, FromItem, SelectItem, OrderItem, FuncCallExpr } from './ast-types.js';
+import type { Cte, SetOperation, Values } from '../../parser/ast.js';
+import { SqlError, undefinedTable } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
+import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { commonSupertype } from '../../runtime/sql/operators.js';
+import { typeDisplayName } from '../../runtime/sql/cast.js';
+import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
+import type { ScalarExpr } from '../../runtime/expr/ir.js';
+import { mapColumns } from '../../runtime/expr/ir.js';
+import type { RelPlan, Field, AggCall, SortKey, ScanSource } from '../../runtime/plan/plan.js';
+import type { CatalogReader, CatalogObject } from '../../runtime/catalog/catalog.js';
+import { Scope, type ScopeColumn } from './scope.js';
+import { ParamTypes, coerce, compareFn, requireBoolean } from './coerce.js';
+import { bindExpr, isAggregateCall, type AggregateSink, type BinderServices, type ExprEnv } from './bind-expr.js';
+import { irEquals } from './ir-equals.js';
+import { pushDownFilter, splitEquiKey } from '../rules/push-down-filter.js';
+import { conjuncts } from '../rules/columns.js';
+
+export interface SystemTable {
+  objectId: number;
+  name: string;
+  fields: Field[];
+}
+
+export interface BinderEnvironment {
+  catalog: CatalogReader;
+  systemTables: ReadonlyMap<string, SystemTable>;
+  /** Parses a stored view definition. */
+  parseQuery(text: string): Query;
+}
+
+const sourceKind = { stream: 'stream', table: 'table', mv: 'mv' } as const;
+
+export class QueryBinder implements BinderServices {
+  /** Catalog objects the bound query reads (an MV's dependencies). */
+  readonly dependencies = new Set<number>();
+  private cteStack: Map<string, Cte>[] = [];
+  private viewDepth = 0;
+
+  constructor(readonly env: BinderEnvironment, readonly params: ParamTypes = new ParamTypes()) {}
+
+  bindSubquery(q: Query, outer: Scope): RelPlan {
+    return this.bindQuery(q, outer);
+  }
+
+  bindQuery(q: Query, outer?: Scope): RelPlan {
+    const ctes = q.kind === 'Values' ? undefined : q.with;
+    if (ctes && ctes.length > 0) {
+      const m = new Map<string, Cte>();
+      for (const c of ctes) {
+        if (c.recursive) throw new SqlError(SqlState.FeatureNotSupported, 'WITH RECURSIVE is not supported yet');
+        if (m.has(c.name)) throw new SqlError(SqlState.DuplicateAlias, `WITH query name "${c.name}" specified more than once`);
+        m.set(c.name, c);
+      }
+      this.cteStack.push(m);
+      try {
+        return this.bindQueryBody(q, outer);
+      } finally {
+        this.cteStack.pop();
+      }
+    }
+    return this.bindQueryBody(q, outer);
+  }
+
+  private bindQueryBody(q: Query, outer?: Scope): RelPlan {
+    switch (q.kind) {
+      case 'Select': return this.bindSelect(q, outer);
+      case 'SetOp': return this.bindSetOp(q, outer);
+      case 'Values': return this.bindValues(q, outer);
+    }
+  }
+
+  // ------------------------------------------------------------ VALUES
+
+  private bindValues(q: Values, outer?: Scope): RelPlan {
+    const scope = new Scope([], outer);
+    const env: ExprEnv = { services: this, scope, clause: 'VALUES' };
+    const width = q.rows[0]?.length ?? 0;
+    const bound = q.rows.map((r, i) => {
+      if (r.length !== width) throw new SqlError(SqlState.SyntaxError, 'VALUES lists must all be the same length', { position: r[0]?.pos ?? q.pos });
+      void i;
+      return r.map((e) => bindExpr(e, env));
+    });
+    const types: SqlType[] = [];
+    for (let c = 0; c < width; c++) {
+      let t = commonSupertype(bound.map((r) => r[c].type), 'VALUES');
+      if (t.id === TypeId.Unknown) t = T.text;
+      types.push(t);
+    }
+    const rows = bound.map((r) => r.map((e, c) => coerce(e, types[c], 'implicit', this.params, q.rows[0][c]?.pos)));
+    const fields = types.map((type, i) => ({ name: `column${i + 1}`, type }));
+    const plan: RelPlan = { kind: 'Values', rows, fields };
+    return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer);
+  }
+
+  // ------------------------------------------------------------ set operations
+
+  private bindSetOp(q: SetOperation, outer?: Scope): RelPlan {
+    let left = this.bindQuery(q.left, outer);
+    let right = this.bindQuery(q.right, outer);
+    const opName = q.op.toUpperCase();
+    if (left.fields.length !== right.fields.length) {
+      throw new SqlError(SqlState.SyntaxError, `each ${opName} query must have the same number of columns`, { position: q.right.pos });
+    }
+    const types = left.fields.map((f, i) => {
+      const t = commonSupertype([f.type, right.fields[i].type], opName);
+      return t.id === TypeId.Unknown ? T.text : t;
+    });
+    left = this.castOutputs(left, types);
+    right = this.castOutputs(right, types);
+    const fields = left.fields.map((f, i) => ({ name: f.name, type: types[i] }));
+    let plan: RelPlan;
+    if (q.op === 'union') {
+      plan = { kind: 'UnionAll', inputs: [left, right], fields };
+      if (!q.all) plan = { kind: 'Distinct', input: plan, fields };
+    } else {
+      plan = { kind: 'SetOp', op: q.op, all: q.all, left, right, fields };
+    }
+    return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer);
+  }
+
+  private castOutputs(p: RelPlan, types: SqlType[]): RelPlan {
+    if (p.fields.every((f, i) => f.type.id === types[i].id && f.type.typmod === types[i].typmod)) return p;
+    if (p.kind === 'Values') {
+      return { ...p, rows: p.rows.map((r) => r.map((e, i) => coerce(e, types[i], 'implicit', this.params))), fields: p.fields.map((f, i) => ({ ...f, type: types[i] })) };
+    }
+    const exprs = p.fields.map((f, i) => coerce({ kind: 'Column', index: i, type: f.type }, types[i], 'implicit', this.params));
+    return { kind: 'Project', input: p, exprs, fields: p.fields.map((f, i) => ({ name: f.name, type: types[i] })) };
+  }
+
+  /** ORDER BY / LIMIT over a set operation or VALUES: only output columns may be referenced. */
+  private applyOrderLimit(plan: RelPlan, orderBy: OrderItem[], limit: Expr | undefined, offset: Expr | undefined, outer?: Scope): RelPlan {
+    if (orderBy.length > 0) {
+      const scope = new Scope(plan.fields.map((f, i) => ({ name: f.name, type: f.type, index: i })), outer);
+      const env: ExprEnv = { services: this, scope, clause: 'ORDER BY' };
+      const keys: SortKey[] = orderBy.map((o) => {
+        const ord = ordinal(o.expr);
+        const expr: ScalarExpr = ord !== undefined ? columnOf(plan.fields, ord, o.expr.pos) : bindExpr(o.expr, env);
+        return sortKey(expr, o);
+      });
+      plan = { kind: 'Sort', input: plan, keys, fields: plan.fields };
+    }
+    return this.applyLimit(plan, limit, offset, outer);
+  }
+
+  private applyLimit(plan: RelPlan, limit: Expr | undefined, offset: Expr | undefined, outer?: Scope): RelPlan {
+    if (!limit && !offset) return plan;
+    const env: ExprEnv = { services: this, scope: new Scope([], outer), clause: 'LIMIT' };
+    const bindCount = (e: Expr | undefined, clause: string) => {
+      if (!e) return undefined;
+      if (e.kind === 'Literal' && e.literal === 'null') return undefined;
+      const b = bindExpr(e, { ...env, clause });
+      return coerce(b, T.int8, 'implicit', this.params, e.pos);
+    };
+    return { kind: 'Limit', input: plan, limit: bindCount(limit, 'LIMIT'), offset: bindCount(offset, 'OFFSET'), fields: plan.fields };
+  }
+
+  // ------------------------------------------------------------ SELECT
+
+  private bindSelect(s: Select, outer?: Scope): RelPlan {
+    if (s.distinctOn) throw new SqlError(SqlState.FeatureNotSupported, 'DISTINCT ON is not supported yet', { position: s.pos });
+    // FROM
+    let plan: RelPlan;
+    let scope: Scope;
+    if (s.from.length === 0) {
+      plan = { kind: 'Values', rows: [[]], fields: [] };
+      scope = new Scope([], outer);
+    } else {
+      let acc: { plan: RelPlan; cols: ScopeColumn[] } | undefined;
+      for (const item of s.from) {
+        const b = this.bindFromItem(item, outer);
+        acc = acc ? this.crossJoin(acc, b) : b;
+      }
+      plan = acc!.plan;
+      scope = new Scope(acc!.cols, outer);
+    }
+    // WHERE
+    if (s.where) {
+      const env: ExprEnv = { services: this, scope, clause: 'WHERE' };
+      const pred = requireBoolean(bindExpr(s.where, env), 'WHERE', this.params, s.where.pos);
+      plan = pushDownFilter({ kind: 'Filter', input: plan, predicate: pred, fields: plan.fields });
+    }
+    // Select list expansion
+    const items = this.expandItems(s.items, scope);
+    const grouped = s.groupBy.length > 0 || s.having !== undefined || items.some((i) => i.ast && containsAggregate(i.ast)) || s.orderBy.some((o) => containsAggregate(o.expr));
+
+    let outputExprs: ScalarExpr[];
+    let env: ExprEnv;
+    let post: ((e: ScalarExpr, pos?: number) => ScalarExpr) | undefined;
+    if (grouped) {
+      const g = this.bindGrouping(s, items, scope, plan);
+      plan = g.plan;
+      env = g.env;
+      post = g.post;
+      outputExprs = items.map((it) => (it.ast ? post!(bindExpr(it.ast, env), it.ast.pos) : post!(it.expr!)));
+      if (s.having) {
+        const h = post(requireBoolean(bindExpr(s.having, { ...env, clause: 'HAVING' }), 'HAVING', this.params, s.having.pos), s.having.pos);
+        plan = { kind: 'Filter', input: plan, predicate: h, fields: plan.fields };
+      }
+    } else {
+      env = { services: this, scope, clause: 'SELECT' };
+      outputExprs = items.map((it) => (it.ast ? bindExpr(it.ast, env) : it.expr!));
+    }
+    const outFields: Field[] = items.map((it, i) => ({ name: it.name, type: outputExprs[i].type, tableOid: it.tableOid, columnAttr: it.columnAttr }));
+
+    // ORDER BY: output ordinals/names, or expressions (added as hidden columns)
+    const sortRefs: { index: number; item: OrderItem }[] = [];
+    const hidden: ScalarExpr[] = [];
+    for (const o of s.orderBy) {
+      const ord = ordinal(o.expr);
+      if (ord !== undefined) {
+        if (ord < 1 || ord > items.length) throw new SqlError(SqlState.InvalidColumnReference, `ORDER BY position ${ord} is not in select list`, { position: o.expr.pos });
+        sortRefs.push({ index: ord - 1, item: o });
+        continue;
+      }
+      if (o.expr.kind === 'ColumnRef' && o.expr.table === undefined) {
+        const matches = items.map((it, i) => (it.name === (o.expr as { column: string }).column ? i : -1)).filter((i) => i >= 0);
+        if (matches.length > 1 && !matches.every((m) => irEquals(outputExprs[m], outputExprs[matches[0]]))) {
+          throw new SqlError(SqlState.AmbiguousColumn, `ORDER BY "${o.expr.column}" is ambiguous`, { position: o.expr.pos });
+        }
+        if (matches.length >= 1) {
+          sortRefs.push({ index: matches[0], item: o });
+          continue;
+        }
+      }
+      let e = bindExpr(o.expr, { ...env, clause: 'ORDER BY' });
+      if (post) e = post(e, o.expr.pos);
+      const same = outputExprs.findIndex((x) => irEquals(x, e));
+      if (same >= 0) {
+        sortRefs.push({ index: same, item: o });
+        continue;
+      }
+      if (s.distinct) {
+        throw new SqlError(SqlState.InvalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: o.expr.pos });
+      }
+      sortRefs.push({ index: outputExprs.length + hidden.length, item: o });
+      hidden.push(e);
+    }
+    const allExprs = hidden.length > 0 ? [...outputExprs, ...hidden] : outputExprs;
+    const allFields = hidden.length > 0 ? [...outFields, ...hidden.map((h, i) => ({ name: `?sort${i}?`, type: h.type }))] : outFields;
+    plan = identityProject(plan, allExprs) ? { ...plan, fields: allFields } as RelPlan : { kind: 'Project', input: plan, exprs: allExprs, fields: allFields };
+    if (s.distinct) plan = { kind: 'Distinct', input: plan, fields: plan.fields };
+    if (sortRefs.length > 0) {
+      const keys = sortRefs.map((r) => sortKey({ kind: 'Column', index: r.index, type: allFields[r.index].type }, r.item));
+      plan = { kind: 'Sort', input: plan, keys, fields: plan.fields };
+    }
+    plan = this.applyLimit(plan, s.limit, s.offset, outer);
+    if (hidden.length > 0) {
+      plan = { kind: 'Project', input: plan, exprs: outFields.map((f, i) => ({ kind: 'Column', index: i, type: f.type })), fields: outFields };
+    }
+    return plan;
+  }
+
+  private expandItems(items: SelectItem[], scope: Scope): { name: string; ast?: Expr; expr?: ScalarExpr; tableOid?: number; columnAttr?: number }[] {
+    const out: { name: string; ast?: Expr; expr?: ScalarExpr; tableOid?: number; columnAttr?: number }[] = [];
+    for (const it of items) {
+      if (it.kind === 'Star' || (it.kind === 'Expr' && it.expr.kind === 'Star')) {
+        const table = it.kind === 'Star' ? it.table : (it.expr as { table?: string }).table;
+        const cols = scope.star(table, it.pos);
+        if (cols.length === 0 && table === undefined && scope.columns.length === 0) {
+          throw new SqlError(SqlState.SyntaxError, 'SELECT * with no tables specified is not valid', { position: it.pos });
+        }
+        for (const c of cols) {
+          out.push({ name: c.name, expr: { kind: 'Column', index: c.index, type: c.type, name: c.tableAlias ? `${c.tableAlias}.${c.name}` : c.name }, tableOid: c.tableOid, columnAttr: c.columnAttr });
+        }
+        continue;
+      }
+      const e = it.expr;
+      let tableOid: number | undefined;
+      let columnAttr: number | undefined;
+      if (e.kind === 'ColumnRef') {
+        const c = scope.lookup(e.table, e.column, e.pos);
+        tableOid = c?.tableOid;
+        columnAttr = c?.columnAttr;
+      }
+      out.push({ name: it.alias ?? deriveName(e), ast: e, tableOid, columnAttr });
+    }
+    return out;
+  }
+
+  /** GROUP BY / aggregates: builds the Aggregate node and the rewrite from input expressions to its outputs. */
+  private bindGrouping(s: Select, items: { name: string; ast?: Expr; expr?: ScalarExpr }[], scope: Scope, input: RelPlan) {
+    const baseEnv: ExprEnv = { services: this, scope, clause: 'GROUP BY' };
+    const groupKeys: ScalarExpr[] = [];
+    for (const g of s.groupBy) {
+      const ord = ordinal(g);
+      let e: ScalarExpr;
+      if (ord !== undefined) {
+        if (ord < 1 || ord > items.length) throw new SqlError(SqlState.InvalidColumnReference, `GROUP BY position ${ord} is not in select list`, { position: g.pos });
+        const it = items[ord - 1];
+        if (it.ast && containsAggregate(it.ast)) throw new SqlError(SqlState.GroupingError, 'aggregate functions are not allowed in GROUP BY', { position: g.pos });
+        e = it.ast ? bindExpr(it.ast, baseEnv) : it.expr!;
+      } else if (g.kind === 'ColumnRef' && g.table === undefined && !scope.lookup(undefined, g.column, g.pos)) {
+        const it = items.find((i) => i.name === g.column && i.ast);
+        if (!it) e = bindExpr(g, baseEnv);
+        else e = bindExpr(it.ast!, baseEnv);
+      } else {
+        e = bindExpr(g, baseEnv);
+      }
+      if (!groupKeys.some((k) => irEquals(k, e))) groupKeys.push(e);
+    }
+    const aggCalls: AggCall[] = [];
+    const aggAsts: FuncCallExpr[] = [];
+    const sink: AggregateSink = {
+      add: (call) => {
+        const existing = aggAsts.findIndex((a) => a === call);
+        const k = existing >= 0 ? existing : this.bindAggregate(call, scope, aggCalls, aggAsts);
+        return { kind: 'Column', index: -(k + 1), type: aggCalls[k].agg.returnType };
+      },
+    };
+    const nKeys = groupKeys.length;
+    const fields: Field[] = [
+      ...groupKeys.map((k, i) => ({ name: k.kind === 'Column' && k.name ? k.name : `?group${i}?`, type: k.type })),
+    ];
+    const env: ExprEnv = { services: this, scope, aggregates: sink, clause: 'SELECT' };
+    // Aggregate fields are appended lazily: the node is built after all expressions were bound.
+    const agg: RelPlan & { kind: 'Aggregate' } = { kind: 'Aggregate', input, groupKeys, aggregates: aggCalls, fields };
+    const post = (e: ScalarExpr, pos?: number): ScalarExpr => {
+      const rewrite = (x: ScalarExpr): ScalarExpr => {
+        const gi = groupKeys.findIndex((k) => irEquals(k, x));
+        if (gi >= 0) return { kind: 'Column', index: gi, type: groupKeys[gi].type };
+        if (x.kind === 'Column') {
+          if (x.index < 0) return { kind: 'Column', index: nKeys + (-x.index - 1), type: x.type };
+          throw new SqlError(SqlState.GroupingError, `column "${x.name ?? '?'}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: x.pos ?? pos });
+        }
+        if (x.kind === 'Subquery' || x.kind === 'InSubquery') return x.kind === 'InSubquery' ? { ...x, arg: rewrite(x.arg) } : x;
+        return mapChildren(x, rewrite);
+      };
+      const r = rewrite(e);
+      syncAggFields();
+      return r;
+    };
+    const syncAggFields = () => {
+      while (fields.length < nKeys + aggCalls.length) {
+        const k = fields.length - nKeys;
+        fields.push({ name: aggCalls[k].agg.name, type: aggCalls[k].agg.returnType });
+      }
+    };
+    syncAggFields();
+    return { plan: agg as RelPlan, env, post };
+  }
+
+  private bindAggregate(call: FuncCallExpr, scope: Scope, aggCalls: AggCall[], aggAsts: FuncCallExpr[]): number {
+    const env: ExprEnv = { services: this, scope, clause: 'aggregate function calls', aggregates: undefined };
+    const nestedEnv: ExprEnv = { ...env, clause: 'aggregate function calls' };
+    for (const a of call.args) {
+      if (containsAggregate(a)) throw new SqlError(SqlState.GroupingError, 'aggregate function calls cannot be nested', { position: a.pos ?? call.pos });
+    }
+    let args: ScalarExpr[];
+    if (call.star) {
+      if (call.name !== 'count') throw new SqlError(SqlState.SyntaxError, `${call.name}(*) is not allowed`, { position: call.pos });
+      args = [];
+    } else {
+      args = call.args.map((a) => bindExpr(a, nestedEnv));
+    }
+    const orderBy = (call.orderBy ?? []).map((o) => ({ expr: bindExpr(o.expr, nestedEnv), item: o }));
+    const argTypes = args.map((a) => (a.type.id === TypeId.Unknown ? T.text : a.type));
+    const resolved = resolveAggregate(call.name, argTypes, orderBy.length > 0 ? { orderBy: orderBy.map((o) => ({ type: o.expr.type, desc: o.item.desc, nullsFirst: o.item.nullsFirst ?? o.item.desc })) } : undefined);
+    if (!resolved) {
+      throw new SqlError(SqlState.UndefinedFunction, `function ${call.name}(${argTypes.map(typeDisplayName).join(', ')}) does not exist`, {
+        position: call.pos,
+        hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
+      });
+    }
+    const castArgs = args.map((a, i) => coerce(a, resolved.argTypes[i] ?? a.type, 'implicit', this.params, call.args[i]?.pos ?? call.pos));
+    const filter = call.filter ? requireBoolean(bindExpr(call.filter, { ...nestedEnv, clause: 'FILTER' }), 'FILTER', this.params, call.filter.pos) : undefined;
+    aggCalls.push({ agg: resolved, args: [...castArgs, ...orderBy.map((o) => o.expr)], distinct: call.distinct, filter });
+    aggAsts.push(call);
+    return aggCalls.length - 1;
+  }
+
+  // ------------------------------------------------------------ FROM
+
+  private bindFromItem(item: FromItem, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
+    switch (item.kind) {
+      case 'Table': return this.bindTable(item, outer);
+      case 'Subquery': {
+        const plan = this.bindQuery(item.query, outer);
+        const alias = item.alias ?? 'unnamed_subquery';
+        return { plan, cols: fieldsToScope(plan.fields, alias, item.columnAliases) };
+      }
+      case 'TableFunction':
+        throw new SqlError(SqlState.FeatureNotSupported, `table function ${item.name} is not supported yet`, { position: item.pos });
+      case 'Join': return this.bindJoin(item, outer);
+    }
+  }
+
+  private bindTable(item: Extract<FromItem, { kind: 'Table' }>, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
+    const alias = item.alias ?? item.name;
+    if (item.schema === undefined) {
+      for (let i = this.cteStack.length - 1; i >= 0; i--) {
+        const cte = this.cteStack[i].get(item.name);
+        if (cte) {
+          const saved = this.cteStack;
+          this.cteStack = this.cteStack.slice(0, i + 1);
+          try {
+            const plan = this.bindQuery(cte.query, outer);
+            return { plan, cols: fieldsToScope(plan.fields, alias, item.columnAliases ?? cte.columnAliases) };
+          } finally {
+            this.cteStack = saved;
+          }
+        }
+      }
+    }
+    const schema = item.schema;
+    if (schema === undefined || schema === 'public' || schema === 'eddy') {
+      const obj = this.env.catalog.get(item.name);
+      if (obj) return this.bindCatalogObject(obj, alias, item.columnAliases, item.pos, outer);
+    }
+    if (schema === undefined || schema === 'eddy' || schema === 'pg_catalog' || schema === 'information_schema') {
+      const sys = this.env.systemTables.get(schema && schema !== 'eddy' ? `${schema}.${item.name}` : item.name);
+      if (sys) {
+        const source: ScanSource = { kind: 'system', objectId: sys.objectId, name: sys.name };
+        const plan: RelPlan = { kind: 'Scan', source, fields: sys.fields };
+        return { plan, cols: fieldsToScope(sys.fields, alias, item.columnAliases) };
+      }
+    }
+    throw undefinedTable(schema ? `${schema}.${item.name}` : item.name, item.pos);
+  }
+
+  private bindCatalogObject(obj: CatalogObject, alias: string, columnAliases: string[] | undefined, pos: number | undefined, outer?: Scope) {
+    this.dependencies.add(obj.id);
+    if (obj.kind === 'view') {
+      if (this.viewDepth > 32) throw new SqlError(SqlState.InvalidObjectDefinition, `infinite recursion detected in rules for relation "${obj.name}"`, { position: pos });
+      this.viewDepth++;
+      const savedStack = this.cteStack;
+      this.cteStack = [];
+      try {
+        const plan = this.bindQuery(this.env.parseQuery(obj.queryText ?? ''), undefined);
+        const fields = plan.fields.map((f, i) => ({ ...f, name: obj.columns[i]?.name ?? f.name }));
+        void outer;
+        return { plan: { ...plan, fields } as RelPlan, cols: fieldsToScope(fields, alias, columnAliases) };
+      } finally {
+        this.cteStack = savedStack;
+        this.viewDepth--;
+      }
+    }
+    const fields: Field[] = obj.columns.map((c, i) => ({ name: c.name, type: c.type, tableOid: obj.id, columnAttr: i + 1 }));
+    const source: ScanSource = { kind: sourceKind[obj.kind], objectId: obj.id, name: obj.name };
+    const plan: RelPlan = { kind: 'Scan', source, fields };
+    return { plan, cols: fieldsToScope(fields, alias, columnAliases) };
+  }
+
+  private crossJoin(l: { plan: RelPlan; cols: ScopeColumn[] }, r: { plan: RelPlan; cols: ScopeColumn[] }) {
+    const width = l.plan.fields.length;
+    const plan: RelPlan = { kind: 'Join', joinType: 'inner', left: l.plan, right: r.plan, leftKeys: [], rightKeys: [], fields: [...l.plan.fields, ...r.plan.fields] };
+    return { plan, cols: [...l.cols, ...r.cols.map((c) => ({ ...c, index: c.index + width }))] };
+  }
+
+  private bindJoin(item: Extract<FromItem, { kind: 'Join' }>, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
+    const l = this.bindFromItem(item.left, outer);
+    const r = this.bindFromItem(item.right, outer);
+    const joined = this.crossJoin(l, r);
+    const width = l.plan.fields.length;
+    const joinType = item.joinType === 'cross' ? 'inner' : item.joinType;
+    const cols = joined.cols;
+    let usingCols = item.using;
+    if (item.natural) {
+      const rightNames = new Set(r.cols.filter((c) => !c.hidden).map((c) => c.name));
+      usingCols = l.cols.filter((c) => !c.hidden && rightNames.has(c.name)).map((c) => c.name);
+    }
+    const leftKeys: ScalarExpr[] = [];
+    const rightKeys: ScalarExpr[] = [];
+    const residual: ScalarExpr[] = [];
+    let outCols = cols;
+    const plan = joined.plan as Extract<RelPlan, { kind: 'Join' }>;
+    if (usingCols && usingCols.length > 0) {
+      const lScope = new Scope(l.cols);
+      const rScope = new Scope(r.cols);
+      const hiddenRight = new Set<number>();
+      const hiddenLeft = new Set<number>();
+      const merged: ScopeColumn[] = [];
+      for (const name of usingCols) {
+        const lc = lScope.lookup(undefined, name);
+        const rc = rScope.lookup(undefined, name);
+        if (!lc) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" specified in USING clause does not exist in left table`, { position: item.pos });
+        if (!rc) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" specified in USING clause does not exist in right table`, { position: item.pos });
+        const t = commonSupertype([lc.type, rc.type], 'JOIN/USING');
+        leftKeys.push(coerce({ kind: 'Column', index: lc.index, type: lc.type }, t, 'implicit', this.params));
+        rightKeys.push(coerce({ kind: 'Column', index: rc.index, type: rc.type }, t, 'implicit', this.params));
+        if (joinType === 'right') hiddenLeft.add(lc.index);
+        else hiddenRight.add(rc.index + width);
+        merged.push(joinType === 'right' ? { ...rc, index: rc.index + width, tableAlias: undefined } : { ...lc, tableAlias: undefined });
+        if (joinType === 'full') {
+          throw new SqlError(SqlState.FeatureNotSupported, 'FULL JOIN with USING is not supported yet', { position: item.pos });
+        }
+      }
+      // USING columns come first and answer unqualified names; the originals stay reachable qualified.
+      void hiddenLeft; void hiddenRight;
+      outCols = [...merged, ...cols.map((c) => (usingCols!.includes(c.name) ? { ...c, hidden: true } : c))];
+    }
+    if (item.on) {
+      const scope = new Scope(cols, outer);
+      const env: ExprEnv = { services: this, scope, clause: 'JOIN conditions' };
+      const on = requireBoolean(bindExpr(item.on, env), 'JOIN/ON', this.params, item.on.pos);
+      for (const c of conjuncts(on)) {
+        const k = splitEquiKey(c, width);
+        if (k) {
+          leftKeys.push(k[0]);
+          rightKeys.push(k[1]);
+        } else residual.push(c);
+      }
+    }
+    const out: RelPlan = {
+      ...plan,
+      joinType,
+      leftKeys,
+      rightKeys,
+      residual: residual.length === 0 ? undefined : residual.length === 1 ? residual[0] : { kind: 'And', args: residual, type: T.bool },
+    };
+    return { plan: out, cols: outCols };
+  }
+}
+
+// ------------------------------------------------------------ helpers
+
+function fieldsToScope(fields: Field[], alias: string, columnAliases?: string[]): ScopeColumn[] {
+  return fields.map((f, i) => ({
+    name: columnAliases?.[i] ?? f.name,
+    type: f.type,
+    index: i,
+    tableAlias: alias,
+    tableOid: f.tableOid,
+    columnAttr: f.columnAttr,
+  }));
+}
+
+function ordinal(e: Expr): number | undefined {
+  return e.kind === 'Literal' && e.literal === 'integer' ? Number(e.value) : undefined;
+}
+
+function columnOf(fields: Field[], ord: number, pos?: number): ScalarExpr {
+  if (ord < 1 || ord > fields.length) throw new SqlError(SqlState.InvalidColumnReference, `ORDER BY position ${ord} is not in select list`, { position: pos });
+  return { kind: 'Column', index: ord - 1, type: fields[ord - 1].type };
+}
+
+function sortKey(expr: ScalarExpr, o: OrderItem): SortKey {
+  return { expr, desc: o.desc, nullsFirst: o.nullsFirst ?? o.desc, cmp: compareFn(expr.type) };
+}
+
+function identityProject(input: RelPlan, exprs: ScalarExpr[]): boolean {
+  return exprs.length === input.fields.length && exprs.every((e, i) => e.kind === 'Column' && e.index === i && e.type.id === input.fields[i].type.id);
+}
+
+/** PostgreSQL's output column naming for an unaliased select item. */
+export function deriveName(e: Expr): string {
+  switch (e.kind) {
+    case 'ColumnRef': return e.column;
+    case 'FuncCall': return e.name;
+    case 'Cast': {
+      const inner = deriveName(e.arg);
+      return inner !== '?column?' ? inner : e.typeName.name.split(' ')[0] === 'character' ? 'bpchar' : canonicalTypeLabel(e.typeName.name);
+    }
+    case 'TypedLiteral': return canonicalTypeLabel(e.typeName.name);
+    case 'Case': return 'case';
+    case 'Exists': return 'exists';
+    case 'ScalarSubquery': {
+      const q = e.query;
+      if (q.kind === 'Select' && q.items.length === 1 && q.items[0].kind === 'Expr') return deriveName(q.items[0].expr);
+      return '?column?';
+    }
+    default: return '?column?';
+  }
+}
+
+function canonicalTypeLabel(name: string): string {
+  const map: Record<string, string> = {
+    integer: 'int4', int: 'int4', smallint: 'int2', bigint: 'int8', real: 'float4', 'double precision': 'float8', float: 'float8',
+    boolean: 'bool', 'character varying': 'varchar', decimal: 'numeric', 'timestamp with time zone': 'timestamptz', 'timestamp without time zone': 'timestamp',
+  };
+  return map[name] ?? name;
+}
+
+/** True if the expression contains an aggregate call outside of subqueries. */
+export function containsAggregate(e: Expr): boolean {
+  if (isAggregateCall(e)) return true;
+  let found = false;
+  visitExprChildren(e, (c) => { if (!found && containsAggregate(c)) found = true; });
+  return found;
+}
+
+function visitExprChildren(e: Expr, fn: (c: Expr) => void): void {
+  switch (e.kind) {
+    case 'ColumnRef': case 'Star': case 'Literal': case 'TypedLiteral': case 'Param':
+    case 'InSubquery': case 'Exists': case 'ScalarSubquery':
+      if (e.kind === 'InSubquery') fn(e.arg);
+      return;
+    case 'Unary': fn(e.arg); return;
+    case 'Binary': fn(e.left); fn(e.right); return;
+    case 'IsNull': case 'IsBool': fn(e.arg); return;
+    case 'IsDistinct': fn(e.left); fn(e.right); return;
+    case 'Between': fn(e.arg); fn(e.low); fn(e.high); return;
+    case 'InList': fn(e.arg); e.list.forEach(fn); return;
+    case 'Quantified': fn(e.left); if ('kind' in e.right && !['Select', 'SetOp', 'Values'].includes(e.right.kind)) fn(e.right as Expr); return;
+    case 'Like': fn(e.arg); fn(e.pattern); if (e.escape) fn(e.escape); return;
+    case 'Case': if (e.operand) fn(e.operand); e.whens.forEach((w) => { fn(w.when); fn(w.then); }); if (e.else) fn(e.else); return;
+    case 'Cast': fn(e.arg); return;
+    case 'FuncCall': e.args.forEach(fn); if (e.filter) fn(e.filter); return;
+    case 'Array': case 'Row': e.elements.forEach(fn); return;
+    case 'Subscript': fn(e.arg); fn(e.index); return;
+  }
+}
+
+function mapChildren(e: ScalarExpr, fn: (x: ScalarExpr) => ScalarExpr): ScalarExpr {
+  switch (e.kind) {
+    case 'Column': case 'Literal': case 'Param': case 'Subquery': return e;
+    case 'Call': return { ...e, args: e.args.map(fn) };
+    case 'And': case 'Or': return { ...e, args: e.args.map(fn) };
+    case 'Coalesce': return { ...e, args: e.args.map(fn) };
+    case 'GreatestLeast': return { ...e, args: e.args.map(fn) };
+    case 'BinaryOp': return { ...e, left: fn(e.left), right: fn(e.right) };
+    case 'IsDistinct': return { ...e, left: fn(e.left), right: fn(e.right) };
+    case 'NullIf': return { ...e, left: fn(e.left), right: fn(e.right) };
+    case 'UnaryOp': return { ...e, arg: fn(e.arg) };
+    case 'Not': return { ...e, arg: fn(e.arg) };
+    case 'IsNull': return { ...e, arg: fn(e.arg) };
+    case 'IsBool': return { ...e, arg: fn(e.arg) };
+    case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: fn(w.cond), result: fn(w.result) })), else: fn(e.else) };
+    case 'InList': return { ...e, arg: fn(e.arg), list: e.list.map(fn) };
+    case 'InSubquery': return { ...e, arg: fn(e.arg) };
+  }
+}
+
+export { mapColumns };

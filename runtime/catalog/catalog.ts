@@ -1,0 +1,129 @@
+/**
+ * Eddy's catalog: streams, tables, materialized views and views, their columns and dependencies.
+ * Persisted in SQLite (catalog-store.ts) as part of the epoch commit; the planner reads it through
+ * the CatalogReader interface only.
+ */
+import type { SqlType } from '../sql/types.js';
+
+export type ObjectKind = 'stream' | 'table' | 'mv' | 'view';
+
+export interface ColumnSchema {
+  name: string;
+  type: SqlType;
+  notNull: boolean;
+  /** DEFAULT expression as SQL text, bound by the planner when a row omits the column. */
+  defaultSql?: string;
+}
+
+export interface CatalogObject {
+  /** Stable id; also the object's OID as seen by clients (>= 16384 like user objects in PostgreSQL). */
+  id: number;
+  name: string;
+  kind: ObjectKind;
+  columns: ColumnSchema[];
+  /** Tables: primary key column positions (empty = no key: a bag with a hidden row identity). */
+  primaryKey: number[];
+  /** MVs: output columns forming the live table's unique key (null = whole row with multiplicity). */
+  liveKey: number[] | null;
+  /** MVs and views: the defining query text. */
+  queryText?: string;
+  /** The full CREATE statement text (for SHOW CREATE / \d+). */
+  createSql: string;
+  /** Ids of the objects this one reads (MVs, views). */
+  dependsOn: number[];
+  options: Record<string, string>;
+  /** Epoch at which the object was created. */
+  createdEpoch: number;
+}
+
+export interface CatalogReader {
+  get(name: string): CatalogObject | undefined;
+  getById(id: number): CatalogObject | undefined;
+  all(): CatalogObject[];
+}
+
+export const FIRST_OBJECT_ID = 16384;
+
+const kindNames: Record<ObjectKind, string> = {
+  stream: 'stream',
+  table: 'table',
+  mv: 'materialized view',
+  view: 'view',
+};
+
+export function kindName(kind: ObjectKind): string {
+  return kindNames[kind];
+}
+
+/** The in-memory catalog. Mutations are made by the engine inside an epoch commit. */
+export class Catalog implements CatalogReader {
+  private byName = new Map<string, CatalogObject>();
+  private byId = new Map<number, CatalogObject>();
+  private nextIdValue = FIRST_OBJECT_ID;
+
+  get(name: string): CatalogObject | undefined {
+    return this.byName.get(name);
+  }
+
+  getById(id: number): CatalogObject | undefined {
+    return this.byId.get(id);
+  }
+
+  all(): CatalogObject[] {
+    return [...this.byId.values()].sort((a, b) => a.id - b.id);
+  }
+
+  allocateId(): number {
+    return this.nextIdValue++;
+  }
+
+  add(obj: CatalogObject): void {
+    this.byName.set(obj.name, obj);
+    this.byId.set(obj.id, obj);
+    if (obj.id >= this.nextIdValue) this.nextIdValue = obj.id + 1;
+  }
+
+  remove(id: number): void {
+    const obj = this.byId.get(id);
+    if (!obj) return;
+    this.byId.delete(id);
+    this.byName.delete(obj.name);
+  }
+
+  /** Objects that read `id` directly. */
+  dependents(id: number): CatalogObject[] {
+    return this.all().filter((o) => o.dependsOn.includes(id));
+  }
+
+  /** `id` and everything that depends on it, transitively, dependents first (drop order). */
+  dropOrder(id: number): CatalogObject[] {
+    const out: CatalogObject[] = [];
+    const seen = new Set<number>();
+    const visit = (oid: number) => {
+      if (seen.has(oid)) return;
+      seen.add(oid);
+      for (const d of this.dependents(oid)) visit(d.id);
+      const o = this.byId.get(oid);
+      if (o) out.push(o);
+    };
+    visit(id);
+    return out;
+  }
+
+  /** MVs in dependency order (an MV after every MV it reads). */
+  mvsInDependencyOrder(): CatalogObject[] {
+    const out: CatalogObject[] = [];
+    const seen = new Set<number>();
+    const visit = (o: CatalogObject) => {
+      if (seen.has(o.id)) return;
+      seen.add(o.id);
+      for (const d of o.dependsOn) {
+        const dep = this.byId.get(d);
+        if (dep) visit(dep);
+      }
+      if (o.kind === 'mv') out.push(o);
+    };
+    for (const o of this.all()) visit(o);
+    return out;
+  }
+}

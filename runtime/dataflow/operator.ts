@@ -1,0 +1,42 @@
+import type { Row, Value } from '../sql/values.js';
+import type { ChangeBatch } from './change-batch.js';
+
+/** An expression compiled once per plan into a closure (runtime/expr/compile.ts). May throw SqlError. */
+export type CompiledExpr = (row: Row) => Value;
+
+export interface OperatorContext {
+  readonly epoch: number;
+  /**
+   * A per-row evaluation error inside a continuous query: the row is skipped for this view and the
+   * error is recorded in eddy_errors (view, epoch, SQLSTATE, message, row as JSON). Never throw it on.
+   */
+  reportRowError(error: unknown, row: Row): void;
+}
+
+/** One persisted piece of operator state: key -> serialized value, or null to delete the key. */
+export interface StateEntry {
+  key: string;
+  value: string | null;
+}
+
+/**
+ * An incremental operator. Every operator is deterministic: the same input batches in the same
+ * order produce the same outputs, so an MV equals its query run as a batch over the same input.
+ */
+export interface Operator {
+  /** Number of input ports. */
+  readonly arity: number;
+  /**
+   * Output emitted before any input (e.g. a global aggregate's initial row `count = 0`).
+   * Called once when a dataflow is first created, never after a restore.
+   */
+  init?(ctx: OperatorContext): ChangeBatch;
+  /** Consume one input batch on `port` and return the output changes. */
+  push(port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch;
+  /** State changed since the last call, to be written in the epoch commit. Stateless operators omit it. */
+  takeDirty?(): StateEntry[];
+  /** Rebuild in-memory state from persisted entries (after a restart). */
+  restore?(entries: Iterable<StateEntry>): void;
+  /** Number of state entries held (for SHOW/metrics). */
+  stateSize?(): number;
+}

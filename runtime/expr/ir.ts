@@ -1,0 +1,93 @@
+/**
+ * The typed scalar IR the planner emits and compile.ts turns into closures once per plan.
+ * Every node carries its result type; functions and operators are already resolved to their
+ * implementations (no name lookup at run time).
+ */
+import type { SqlType } from '../sql/types.js';
+import type { Value } from '../sql/values.js';
+import type { EvalContext } from './eval-context.js';
+import type { RelPlan } from '../plan/plan.js';
+
+export type ScalarImpl = (args: Value[], ctx: EvalContext) => Value;
+export type BinaryImpl = (a: Value, b: Value) => Value;
+export type UnaryImpl = (a: Value) => Value;
+export type EqualsFn = (a: Value, b: Value) => boolean;
+export type CompareFn = (a: Value, b: Value) => number;
+
+export type ScalarExpr =
+  | { kind: 'Column'; index: number; type: SqlType; name?: string; pos?: number }
+  | { kind: 'Literal'; value: Value; type: SqlType }
+  | { kind: 'Param'; index: number; type: SqlType }
+  /** A resolved function call; strict = NULL in any argument gives NULL without calling impl. */
+  | { kind: 'Call'; name: string; impl: ScalarImpl; strict: boolean; volatile: boolean; args: ScalarExpr[]; type: SqlType }
+  /** A resolved binary operator (strict). */
+  | { kind: 'BinaryOp'; op: string; impl: BinaryImpl; left: ScalarExpr; right: ScalarExpr; type: SqlType }
+  /** A resolved unary operator or cast (strict). */
+  | { kind: 'UnaryOp'; op: string; impl: UnaryImpl; arg: ScalarExpr; type: SqlType }
+  | { kind: 'And'; args: ScalarExpr[]; type: SqlType }
+  | { kind: 'Or'; args: ScalarExpr[]; type: SqlType }
+  | { kind: 'Not'; arg: ScalarExpr; type: SqlType }
+  | { kind: 'IsNull'; arg: ScalarExpr; negated: boolean; type: SqlType }
+  | { kind: 'IsBool'; arg: ScalarExpr; value: boolean | null; negated: boolean; type: SqlType }
+  | { kind: 'IsDistinct'; left: ScalarExpr; right: ScalarExpr; eq: EqualsFn; negated: boolean; type: SqlType }
+  | { kind: 'Case'; whens: { cond: ScalarExpr; result: ScalarExpr }[]; else: ScalarExpr; type: SqlType }
+  | { kind: 'Coalesce'; args: ScalarExpr[]; type: SqlType }
+  | { kind: 'NullIf'; left: ScalarExpr; right: ScalarExpr; eq: EqualsFn; type: SqlType }
+  | { kind: 'GreatestLeast'; greatest: boolean; args: ScalarExpr[]; cmp: CompareFn; type: SqlType }
+  /** x IN (a, b, c): SQL three-valued semantics. */
+  | { kind: 'InList'; arg: ScalarExpr; list: ScalarExpr[]; eq: EqualsFn; negated: boolean; type: SqlType }
+  /** An uncorrelated subquery, evaluated once per statement execution (batch only). */
+  | { kind: 'Subquery'; mode: 'scalar' | 'exists'; plan: RelPlan; negated: boolean; type: SqlType }
+  | { kind: 'InSubquery'; arg: ScalarExpr; plan: RelPlan; eq: EqualsFn; negated: boolean; type: SqlType };
+
+export function exprType(e: ScalarExpr): SqlType {
+  return e.type;
+}
+
+/** Calls `fn` on every direct child expression. */
+export function forEachChild(e: ScalarExpr, fn: (child: ScalarExpr) => void): void {
+  switch (e.kind) {
+    case 'Column': case 'Literal': case 'Param': case 'Subquery': return;
+    case 'Call': case 'And': case 'Or': case 'Coalesce': case 'GreatestLeast': e.args.forEach(fn); return;
+    case 'BinaryOp': case 'IsDistinct': case 'NullIf': fn(e.left); fn(e.right); return;
+    case 'UnaryOp': case 'Not': case 'IsNull': case 'IsBool': fn(e.arg); return;
+    case 'Case': for (const w of e.whens) { fn(w.cond); fn(w.result); } fn(e.else); return;
+    case 'InList': fn(e.arg); e.list.forEach(fn); return;
+    case 'InSubquery': fn(e.arg); return;
+  }
+}
+
+/** True if the expression reads no input column (it may still read params). */
+export function isConstant(e: ScalarExpr): boolean {
+  if (e.kind === 'Column') return false;
+  if (e.kind === 'Subquery' || e.kind === 'InSubquery') return false;
+  if (e.kind === 'Call' && e.volatile) return false;
+  let c = true;
+  forEachChild(e, (ch) => { if (c && !isConstant(ch)) c = false; });
+  return c;
+}
+
+/** Rewrites column indexes (e.g. when an expression moves above/below a projection). */
+export type ColumnExpr = Extract<ScalarExpr, { kind: 'Column' }>;
+
+export function mapColumns(e: ScalarExpr, fn: (col: ColumnExpr) => ScalarExpr): ScalarExpr {
+  const m = (x: ScalarExpr) => mapColumns(x, fn);
+  switch (e.kind) {
+    case 'Column': return fn(e);
+    case 'Literal': case 'Param': case 'Subquery': return e;
+    case 'Call': return { ...e, args: e.args.map(m) };
+    case 'And': case 'Or': return { ...e, args: e.args.map(m) };
+    case 'Coalesce': return { ...e, args: e.args.map(m) };
+    case 'GreatestLeast': return { ...e, args: e.args.map(m) };
+    case 'BinaryOp': return { ...e, left: m(e.left), right: m(e.right) };
+    case 'IsDistinct': return { ...e, left: m(e.left), right: m(e.right) };
+    case 'NullIf': return { ...e, left: m(e.left), right: m(e.right) };
+    case 'UnaryOp': return { ...e, arg: m(e.arg) };
+    case 'Not': return { ...e, arg: m(e.arg) };
+    case 'IsNull': return { ...e, arg: m(e.arg) };
+    case 'IsBool': return { ...e, arg: m(e.arg) };
+    case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: m(w.cond), result: m(w.result) })), else: m(e.else) };
+    case 'InList': return { ...e, arg: m(e.arg), list: e.list.map(m) };
+    case 'InSubquery': return { ...e, arg: m(e.arg) };
+  }
+}

@@ -1,0 +1,68 @@
+/**
+ * The relational plan the planner emits: typed, names resolved, expressions in scalar IR.
+ * The batch executor (runtime/batch) runs it directly over committed data; the planner lowers
+ * the same tree to an incremental dataflow (planner/physical/lower-to-dataflow.ts) for MVs.
+ */
+import type { SqlType } from '../sql/types.js';
+import type { ScalarExpr, CompareFn } from '../expr/ir.js';
+import type { ResolvedAggregate } from '../expr/aggregates/registry.js';
+
+export interface Field {
+  name: string;
+  type: SqlType;
+  /** Catalog object id and 1-based column number when the field is a stored column (RowDescription). */
+  tableOid?: number;
+  columnAttr?: number;
+}
+
+export type SourceKind = 'table' | 'stream' | 'mv' | 'system';
+
+export interface ScanSource {
+  kind: SourceKind;
+  objectId: number;
+  name: string;
+}
+
+export interface AggCall {
+  agg: ResolvedAggregate;
+  /** Argument expressions over the aggregate's input (for ordered aggregates: value args, then sort keys). */
+  args: ScalarExpr[];
+  distinct: boolean;
+  filter?: ScalarExpr;
+}
+
+export interface SortKey {
+  expr: ScalarExpr;
+  desc: boolean;
+  nullsFirst: boolean;
+  cmp: CompareFn;
+}
+
+export type JoinType = 'inner' | 'left' | 'right' | 'full';
+
+export type RelPlan =
+  | { kind: 'Scan'; source: ScanSource; fields: Field[] }
+  /** Rows of `source` whose key columns equal keyValues (an index lookup, not a scan). */
+  | { kind: 'IndexLookup'; source: ScanSource; keyColumns: number[]; keyValues: ScalarExpr[]; fields: Field[] }
+  | { kind: 'Values'; rows: ScalarExpr[][]; fields: Field[] }
+  | { kind: 'Filter'; input: RelPlan; predicate: ScalarExpr; fields: Field[] }
+  | { kind: 'Project'; input: RelPlan; exprs: ScalarExpr[]; fields: Field[] }
+  /** Output: group key values, then aggregate results. No group keys = exactly one output row. */
+  | { kind: 'Aggregate'; input: RelPlan; groupKeys: ScalarExpr[]; aggregates: AggCall[]; fields: Field[] }
+  /** Output: left fields then right fields. Equi-join keys plus an optional residual over the concatenated row. */
+  | { kind: 'Join'; joinType: JoinType; left: RelPlan; right: RelPlan; leftKeys: ScalarExpr[]; rightKeys: ScalarExpr[]; residual?: ScalarExpr; fields: Field[] }
+  | { kind: 'Distinct'; input: RelPlan; fields: Field[] }
+  | { kind: 'UnionAll'; inputs: RelPlan[]; fields: Field[] }
+  /** INTERSECT / EXCEPT [ALL] (UNION is Distinct over UnionAll). */
+  | { kind: 'SetOp'; op: 'intersect' | 'except'; all: boolean; left: RelPlan; right: RelPlan; fields: Field[] }
+  | { kind: 'Sort'; input: RelPlan; keys: SortKey[]; fields: Field[] }
+  | { kind: 'Limit'; input: RelPlan; limit?: ScalarExpr; offset?: ScalarExpr; fields: Field[] };
+
+export function childrenOf(p: RelPlan): RelPlan[] {
+  switch (p.kind) {
+    case 'Scan': case 'IndexLookup': case 'Values': return [];
+    case 'Filter': case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': return [p.input];
+    case 'Join': case 'SetOp': return [p.left, p.right];
+    case 'UnionAll': return p.inputs;
+  }
+}
