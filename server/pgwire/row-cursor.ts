@@ -12,6 +12,9 @@ import type { Row } from '../../runtime/sql/values.js';
 /** Called after each async batch: flushes output, applies backpressure, observes cancellation. */
 export type Pace = () => Promise<void> | void;
 
+/** Rows emitted from an array between two calls of the pace function. */
+const ARRAY_SLICE = 4096;
+
 export class RowCursor {
   private readonly array: Row[] | null;
   private readonly iterable: AsyncIterable<Row[]> | null;
@@ -36,7 +39,7 @@ export class RowCursor {
 
   /** Emits up to `limit` rows (Infinity: all). Returns how many rows were emitted. */
   async fetch(limit: number, emit: (row: Row) => void, pace: Pace): Promise<number> {
-    if (this.array !== null) return this.fetchArray(limit, emit);
+    if (this.array !== null) return this.fetchArray(this.array, limit, emit, pace);
     let n = 0;
     while (n < limit) {
       if (this.index < this.batch.length) {
@@ -61,14 +64,21 @@ export class RowCursor {
     return n;
   }
 
-  private fetchArray(limit: number, emit: (row: Row) => void): number {
-    const rows = this.array!;
-    const end = Math.min(rows.length, this.index + limit);
-    const start = this.index;
-    for (let i = start; i < end; i++) emit(rows[i]);
-    this.index = end;
-    if (end >= rows.length) this.finished = true;
-    return end - start;
+  /** Arrays are emitted in slices so a huge result still flushes, drains and observes cancel. */
+  private async fetchArray(rows: Row[], limit: number, emit: (row: Row) => void, pace: Pace): Promise<number> {
+    let n = 0;
+    while (n < limit && this.index < rows.length) {
+      const end = Math.min(rows.length, this.index + Math.min(limit - n, ARRAY_SLICE));
+      for (let i = this.index; i < end; i++) emit(rows[i]);
+      n += end - this.index;
+      this.index = end;
+      if (n < limit && this.index < rows.length) {
+        const p = pace();
+        if (p !== undefined) await p;
+      }
+    }
+    if (this.index >= rows.length) this.finished = true;
+    return n;
   }
 
   /** Releases the underlying iterator early (portal closed or connection gone). Never throws. */

@@ -180,7 +180,10 @@ const NUMERIC_PINF = 0xd000;
 const NUMERIC_NINF = 0xf000;
 const NUMERIC_MAX_DSCALE = 0x3fff;
 
-function badBinary(message = 'incorrect binary data format'): SqlError {
+/** The message of a 22P03 that the Bind handler qualifies with the parameter number. */
+export const BAD_BINARY_MESSAGE = 'incorrect binary data format';
+
+function badBinary(message = BAD_BINARY_MESSAGE): SqlError {
   return new SqlError(SqlState.InvalidBinaryRepresentation, message);
 }
 
@@ -216,9 +219,11 @@ export function writeBinary(w: ByteWriter, t: SqlType, v: Value): void {
       return;
     case TypeId.Text:
     case TypeId.Varchar:
-    case TypeId.Bpchar:
     case TypeId.Unknown:
       w.utf8(v as string);
+      return;
+    case TypeId.Bpchar:
+      w.utf8(formatText(t, v));
       return;
     case TypeId.Date: {
       const d = v as number;

@@ -1,0 +1,31 @@
+/** EXPLAIN text for a relational (batch) plan: one node per line, children indented. */
+import type { RelPlan } from '../../runtime/plan/plan.js';
+import { childrenOf } from '../../runtime/plan/plan.js';
+
+function label(p: RelPlan): string {
+  const cols = (n: number) => p.fields.slice(0, n).map((f) => f.name).join(', ');
+  switch (p.kind) {
+    case 'Scan': return `Scan ${p.source.kind} ${p.source.name}`;
+    case 'IndexLookup': return `Index Lookup on ${p.source.kind} ${p.source.name} (key: ${p.keyColumns.map((k) => p.fields[k].name).join(', ')})`;
+    case 'Values': return `Values (${p.rows.length} rows)`;
+    case 'Filter': return 'Filter';
+    case 'Project': return `Project (${cols(p.fields.length)})`;
+    case 'Aggregate': return `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ') || 'none'})`;
+    case 'Join': return `HashJoin (${p.joinType}, keys: ${p.leftKeys.length}${p.residual ? ', residual filter' : ''})`;
+    case 'Distinct': return 'Distinct';
+    case 'UnionAll': return 'Union All';
+    case 'SetOp': return `${p.op === 'intersect' ? 'Intersect' : 'Except'}${p.all ? ' All' : ''}`;
+    case 'Sort': return `Sort (${p.keys.length} keys)`;
+    case 'Limit': return 'Limit';
+  }
+}
+
+export function explainPlan(plan: RelPlan): string[] {
+  const lines: string[] = [];
+  const visit = (p: RelPlan, depth: number) => {
+    lines.push(`${'  '.repeat(depth)}${depth === 0 ? '' : '-> '}${label(p)}`);
+    for (const c of childrenOf(p)) visit(c, depth + 1);
+  };
+  visit(plan, 0);
+  return lines;
+}

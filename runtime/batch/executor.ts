@@ -1,0 +1,287 @@
+/**
+ * The batch executor for ad-hoc queries: runs a RelPlan over committed data. Expressions are
+ * compiled once when the plan is prepared; a prepared plan runs many times (with new params).
+ */
+import type { Row, Value } from '../sql/values.js';
+import { SqlError } from '../sql/errors.js';
+import { SqlState } from '../sql/sqlstate.js';
+import type { RelPlan, ScanSource, SortKey } from '../plan/plan.js';
+import type { EvalContext } from '../expr/eval-context.js';
+import { compileExpr, type Compiled } from '../expr/compile.js';
+import type { Accumulator } from '../expr/aggregates/registry.js';
+import { keyOf } from '../dataflow/key-codec.js';
+
+/** Read access to committed data, provided by the engine. */
+export interface BatchDataAccess {
+  scan(source: ScanSource): Iterable<Row>;
+  /** Rows whose keyColumns equal keyValues, by index. */
+  lookup(source: ScanSource, keyColumns: number[], keyValues: Value[]): Iterable<Row>;
+}
+
+export type BatchRunner = () => Row[];
+
+export interface CancelCheck {
+  readonly cancelled: boolean;
+}
+
+/** Compiles a plan into a runner. `ctx` is captured: update its params before each run. */
+export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, cancel?: CancelCheck): BatchRunner {
+  const runSubplan = (p: RelPlan) => prepareBatch(p, data, ctx, cancel)();
+  const compile = (e: Parameters<typeof compileExpr>[0]) => compileExpr(e, { ctx, runSubplan });
+  const checkCancel = () => {
+    if (cancel?.cancelled) throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
+  };
+  return build(plan);
+
+  function build(p: RelPlan): BatchRunner {
+    switch (p.kind) {
+      case 'Scan': {
+        const src = p.source;
+        return () => {
+          const out: Row[] = [];
+          for (const r of data.scan(src)) out.push(r);
+          return out;
+        };
+      }
+      case 'IndexLookup': {
+        const keys = p.keyValues.map(compile);
+        return () => {
+          const kv = keys.map((k) => k([]));
+          if (kv.some((v) => v === null)) return [];
+          return [...data.lookup(p.source, p.keyColumns, kv)];
+        };
+      }
+      case 'Values': {
+        const rows = p.rows.map((r) => r.map(compile));
+        return () => rows.map((r) => r.map((f) => f([])));
+      }
+      case 'Filter': {
+        const input = build(p.input);
+        const pred = compile(p.predicate);
+        return () => {
+          const rows = input();
+          checkCancel();
+          const out: Row[] = [];
+          for (const r of rows) if (pred(r) === true) out.push(r);
+          return out;
+        };
+      }
+      case 'Project': {
+        const input = build(p.input);
+        const exprs = p.exprs.map(compile);
+        const n = exprs.length;
+        return () => {
+          const rows = input();
+          checkCancel();
+          const out: Row[] = new Array(rows.length);
+          for (let i = 0; i < rows.length; i++) {
+            const r = rows[i];
+            const o = new Array<Value>(n);
+            for (let j = 0; j < n; j++) o[j] = exprs[j](r);
+            out[i] = o;
+          }
+          return out;
+        };
+      }
+      case 'Aggregate':
+        return buildAggregate(p);
+      case 'Join':
+        return buildJoin(p);
+      case 'Distinct': {
+        const input = build(p.input);
+        return () => {
+          const seen = new Set<string | number>();
+          const out: Row[] = [];
+          for (const r of input()) {
+            const k = keyOf(r);
+            if (!seen.has(k)) {
+              seen.add(k);
+              out.push(r);
+            }
+          }
+          return out;
+        };
+      }
+      case 'UnionAll': {
+        const inputs = p.inputs.map(build);
+        return () => inputs.flatMap((i) => i());
+      }
+      case 'SetOp': {
+        const left = build(p.left);
+        const right = build(p.right);
+        const { op, all } = p;
+        return () => {
+          const counts = new Map<string | number, number>();
+          for (const r of right()) {
+            const k = keyOf(r);
+            counts.set(k, (counts.get(k) ?? 0) + 1);
+          }
+          const out: Row[] = [];
+          const emitted = new Set<string | number>();
+          for (const r of left()) {
+            const k = keyOf(r);
+            const c = counts.get(k) ?? 0;
+            if (op === 'intersect') {
+              if (c > 0) {
+                if (all) { counts.set(k, c - 1); out.push(r); }
+                else if (!emitted.has(k)) { emitted.add(k); out.push(r); }
+              }
+            } else if (all) {
+              if (c > 0) counts.set(k, c - 1);
+              else out.push(r);
+            } else if (c === 0 && !emitted.has(k)) {
+              emitted.add(k);
+              out.push(r);
+            }
+          }
+          return out;
+        };
+      }
+      case 'Sort': {
+        const input = build(p.input);
+        const cmp = rowComparator(p.keys, compile);
+        return () => {
+          const rows = input();
+          checkCancel();
+          return rows.slice().sort(cmp);
+        };
+      }
+      case 'Limit': {
+        const input = build(p.input);
+        const limit = p.limit ? compile(p.limit) : undefined;
+        const offset = p.offset ? compile(p.offset) : undefined;
+        return () => {
+          const rows = input();
+          const off = offset ? toCount(offset([]), 'OFFSET') : 0;
+          const lim = limit ? toCount(limit([]), 'LIMIT') : undefined;
+          return lim === undefined ? rows.slice(off) : rows.slice(off, off + lim);
+        };
+      }
+    }
+  }
+
+  function buildAggregate(p: Extract<RelPlan, { kind: 'Aggregate' }>): BatchRunner {
+    const input = build(p.input);
+    const keys = p.groupKeys.map(compile);
+    const aggs = p.aggregates.map((a) => ({
+      create: () => a.agg.create(),
+      args: a.args.map(compile),
+      distinct: a.distinct,
+      filter: a.filter ? compile(a.filter) : undefined,
+    }));
+    const nk = keys.length;
+    return () => {
+      const rows = input();
+      checkCancel();
+      interface Group { key: Value[]; accs: Accumulator[]; seen: (Set<string | number> | undefined)[] }
+      const groups = new Map<string | number, Group>();
+      const newGroup = (key: Value[]): Group => ({ key, accs: aggs.map((a) => a.create()), seen: aggs.map((a) => (a.distinct ? new Set() : undefined)) });
+      if (nk === 0) groups.set(0, newGroup([]));
+      for (const r of rows) {
+        const kv = new Array<Value>(nk);
+        for (let i = 0; i < nk; i++) kv[i] = keys[i](r);
+        const k = nk === 0 ? 0 : keyOf(kv);
+        let g = groups.get(k);
+        if (!g) {
+          g = newGroup(kv);
+          groups.set(k, g);
+        }
+        for (let i = 0; i < aggs.length; i++) {
+          const a = aggs[i];
+          if (a.filter && a.filter(r) !== true) continue;
+          const args = a.args.map((f) => f(r));
+          const seen = g.seen[i];
+          if (seen) {
+            if (args.length > 0 && args[0] === null) continue;
+            const dk = keyOf(args);
+            if (seen.has(dk)) continue;
+            seen.add(dk);
+          }
+          g.accs[i].add(args, 1);
+        }
+      }
+      const out: Row[] = [];
+      for (const g of groups.values()) out.push([...g.key, ...g.accs.map((a) => a.result())]);
+      return out;
+    };
+  }
+
+  function buildJoin(p: Extract<RelPlan, { kind: 'Join' }>): BatchRunner {
+    const left = build(p.left);
+    const right = build(p.right);
+    const lk = p.leftKeys.map(compile);
+    const rk = p.rightKeys.map(compile);
+    const residual = p.residual ? compile(p.residual) : undefined;
+    const lw = p.left.fields.length;
+    const rw = p.right.fields.length;
+    const type = p.joinType;
+    const keyFor = (fs: Compiled[], r: Row): string | number | null => {
+      if (fs.length === 0) return 0;
+      const vals = fs.map((f) => f(r));
+      if (vals.some((v) => v === null)) return null;
+      return keyOf(vals);
+    };
+    return () => {
+      const lrows = left();
+      const rrows = right();
+      checkCancel();
+      const table = new Map<string | number, number[]>();
+      for (let i = 0; i < rrows.length; i++) {
+        const k = keyFor(rk, rrows[i]);
+        if (k === null) continue;
+        let b = table.get(k);
+        if (!b) table.set(k, (b = []));
+        b.push(i);
+      }
+      const rightMatched = type === 'right' || type === 'full' ? new Uint8Array(rrows.length) : undefined;
+      const out: Row[] = [];
+      const nullsRight = new Array<Value>(rw).fill(null);
+      const nullsLeft = new Array<Value>(lw).fill(null);
+      for (const l of lrows) {
+        const k = keyFor(lk, l);
+        let matched = false;
+        const bucket = k === null ? undefined : table.get(k);
+        if (bucket) {
+          for (const ri of bucket) {
+            const row = l.concat(rrows[ri]);
+            if (residual && residual(row) !== true) continue;
+            matched = true;
+            if (rightMatched) rightMatched[ri] = 1;
+            out.push(row);
+          }
+        }
+        if (!matched && (type === 'left' || type === 'full')) out.push(l.concat(nullsRight));
+      }
+      if (rightMatched) {
+        for (let i = 0; i < rrows.length; i++) if (!rightMatched[i]) out.push(nullsLeft.concat(rrows[i]));
+      }
+      return out;
+    };
+  }
+}
+
+function toCount(v: Value, clause: string): number {
+  if (v === null) return clause === 'OFFSET' ? 0 : Number.MAX_SAFE_INTEGER;
+  const n = typeof v === 'bigint' ? Number(v) : Number(v);
+  if (n < 0) {
+    throw new SqlError(SqlState.InvalidParameterValue, clause === 'LIMIT' ? 'LIMIT must not be negative' : 'OFFSET must not be negative');
+  }
+  return n;
+}
+
+export function rowComparator(keys: SortKey[], compile: (e: SortKey['expr']) => Compiled): (a: Row, b: Row) => number {
+  const ks = keys.map((k) => ({ f: compile(k.expr), desc: k.desc, nullsFirst: k.nullsFirst, cmp: k.cmp }));
+  return (a, b) => {
+    for (const k of ks) {
+      const x = k.f(a);
+      const y = k.f(b);
+      if (x === null || y === null) {
+        if (x === null && y === null) continue;
+        return (x === null) === k.nullsFirst ? -1 : 1;
+      }
+      const c = k.cmp(x, y);
+      if (c !== 0) return k.desc ? -c : c;
+    }
+    return 0;
+  };
+}

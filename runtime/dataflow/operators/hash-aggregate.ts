@@ -1,0 +1,296 @@
+import type { Accumulator, ResolvedAggregate } from '../../expr/aggregates/accumulator.js';
+import { distinctAccumulator } from '../../expr/aggregates/distinct.js';
+import type { SqlType } from '../../sql/types.js';
+import type { Row, Value } from '../../sql/values.js';
+import { deserialize, serialize } from '../../storage/value-codec.js';
+import type { ChangeBatch } from '../change-batch.js';
+import { encodeKeyParts, isIdentityNormalizer, keyNormalizer, makeValuesKeyFn } from '../key-codec.js';
+import type { KeyNormalizer, KeyPart } from '../key-codec.js';
+import { KeyIndex } from '../key-index.js';
+import type { CompiledExpr, Operator, OperatorContext, StateEntry } from '../operator.js';
+import { sameValue } from '../row-identity.js';
+
+export interface AggregateCall {
+  agg: ResolvedAggregate;
+  /** Argument expressions: value args, then (ordered aggregates) the ORDER BY sort keys. */
+  args: CompiledExpr[];
+  distinct: boolean;
+  /** FILTER (WHERE ...): the row feeds this aggregate only when it evaluates to true. */
+  filter?: CompiledExpr;
+}
+
+export interface HashAggregateOptions {
+  groupKeys: CompiledExpr[];
+  /** Types of the group keys (for grouping equality of bpchar/jsonb; see key-codec.ts). */
+  keyTypes?: SqlType[];
+  aggregates: AggregateCall[];
+}
+
+interface Group {
+  keyVals: Value[];
+  /** Net number of input rows in the group. */
+  count: number;
+  accs: Accumulator[];
+  /** The output row currently emitted downstream, or null. */
+  out: Row | null;
+  /** Id of the last batch that touched the group. */
+  stamp: number;
+  dirty: boolean;
+  deleted: boolean;
+  persistKey: string | undefined;
+}
+
+const GLOBAL_KEY = '*';
+
+/**
+ * HashAggregate: GROUP BY with retractable accumulators, O(1) per change for count/sum/avg.
+ * Output rows are [...groupKeyValues, ...aggregateResults]. For every group a batch touches it
+ * emits the retraction of the group's previous output row and the insertion of the new one, and
+ * nothing when the row did not change; a group whose row count drops to 0 is deleted. With no
+ * group keys it is a global aggregate: exactly one output row always exists (emitted by init()).
+ *
+ *   GROUP BY k, count(*), sum(v)
+ *   batch 1: [((a, 1), +1), ((a, 2), +1), ((b, 5), +1)]  ->  [((a, 2, 3), +1), ((b, 1, 5), +1)]
+ *   batch 2: [((a, 1), -1), ((b, 5), -1)]                ->  [((a, 2, 3), -1), ((a, 1, 2), +1), ((b, 1, 5), -1)]
+ *
+ * Errors evaluating a row's keys, FILTERs or arguments report the row and skip it as a whole (no
+ * accumulator sees part of a row). An error computing a result (e.g. sum out of range) reports
+ * the group key and leaves the group without an output row until it is computable again.
+ *
+ * State: one entry per group, key = encoded group key, value = serialize([keyValues, rowCount,
+ * accumulatorStates]).
+ */
+export class HashAggregate implements Operator {
+  readonly arity = 1;
+  private readonly keyExprs: CompiledExpr[];
+  private readonly keyTypes: SqlType[] | undefined;
+  private readonly norms: KeyNormalizer[];
+  private readonly normIsIdentity: boolean[];
+  private readonly calls: AggregateCall[];
+  private readonly nk: number;
+  private readonly na: number;
+  private readonly index: KeyIndex<Group>;
+  private readonly global: Group | null;
+  // Per-row scratch (allocation-free hot path).
+  private readonly parts: KeyPart[];
+  private readonly keyBuf: Value[];
+  private readonly argBufs: Value[][];
+  private readonly active: boolean[];
+  private readonly touched: Group[] = [];
+  private readonly dirty: Group[] = [];
+  private stamp = 0;
+
+  constructor(opts: HashAggregateOptions) {
+    this.keyExprs = opts.groupKeys;
+    this.keyTypes = opts.keyTypes;
+    this.calls = opts.aggregates;
+    this.nk = opts.groupKeys.length;
+    this.na = opts.aggregates.length;
+    this.norms = opts.groupKeys.map((_, i) => keyNormalizer(opts.keyTypes?.[i]));
+    this.normIsIdentity = this.norms.map(isIdentityNormalizer);
+    this.index = new KeyIndex<Group>(this.nk);
+    this.parts = new Array(this.nk).fill(null);
+    this.keyBuf = new Array(this.nk).fill(null);
+    this.argBufs = this.calls.map((c) => new Array(c.args.length).fill(null));
+    this.active = new Array(this.na).fill(false);
+    this.global = this.nk === 0 ? this.newGroup([]) : null;
+    if (this.global) this.index.set(this.parts, this.global);
+  }
+
+  private newAccumulators(): Accumulator[] {
+    return this.calls.map((c) => {
+      const acc = c.agg.create();
+      if (!c.distinct) return acc;
+      const nValueArgs = Math.min(c.agg.argTypes.length || c.args.length, c.args.length);
+      return distinctAccumulator(acc, makeValuesKeyFn(c.agg.argTypes, Math.max(nValueArgs, 1)));
+    });
+  }
+
+  private newGroup(keyVals: Value[]): Group {
+    return { keyVals, count: 0, accs: this.newAccumulators(), out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined };
+  }
+
+  init(ctx: OperatorContext): ChangeBatch {
+    const out: ChangeBatch = { rows: [], weights: [] };
+    const g = this.global;
+    if (g === null) return out;
+    g.out = this.outputRow(g, ctx);
+    if (g.out !== null) {
+      out.rows.push(g.out);
+      out.weights.push(1);
+    }
+    this.markDirty(g);
+    return out;
+  }
+
+  push(_port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch {
+    const { rows, weights } = batch;
+    const nk = this.nk;
+    const na = this.na;
+    const keyExprs = this.keyExprs;
+    const norms = this.norms;
+    const normIsIdentity = this.normIsIdentity;
+    const calls = this.calls;
+    const parts = this.parts;
+    const keyBuf = this.keyBuf;
+    const argBufs = this.argBufs;
+    const active = this.active;
+    const index = this.index;
+    const touched = this.touched;
+    const stamp = ++this.stamp;
+
+    for (let i = 0; i < rows.length; i++) {
+      const w = weights[i];
+      if (w === 0) continue;
+      const row = rows[i];
+      try {
+        for (let k = 0; k < nk; k++) {
+          const v = keyExprs[k](row);
+          keyBuf[k] = v;
+          parts[k] = normIsIdentity[k] ? (v as KeyPart) : norms[k](v);
+        }
+        for (let a = 0; a < na; a++) {
+          const c = calls[a];
+          if (c.filter !== undefined && c.filter(row) !== true) {
+            active[a] = false;
+            continue;
+          }
+          active[a] = true;
+          const args = c.args;
+          const buf = argBufs[a];
+          for (let j = 0; j < args.length; j++) buf[j] = args[j](row);
+        }
+      } catch (e) {
+        ctx.reportRowError(e, row);
+        continue;
+      }
+      let g = index.get(parts);
+      if (g === undefined) {
+        g = this.newGroup(keyBuf.slice());
+        index.set(parts, g);
+      }
+      if (g.stamp !== stamp) {
+        g.stamp = stamp;
+        touched.push(g);
+      }
+      g.count += w;
+      const accs = g.accs;
+      for (let a = 0; a < na; a++) if (active[a]) accs[a].add(argBufs[a], w);
+    }
+
+    const out: ChangeBatch = { rows: [], weights: [] };
+    for (let t = 0; t < touched.length; t++) {
+      const g = touched[t];
+      const newOut = g.count > 0 || g === this.global ? this.outputRowIfChanged(g, ctx) : null;
+      if (newOut !== g.out) {
+        if (g.out !== null) {
+          out.rows.push(g.out);
+          out.weights.push(-1);
+        }
+        if (newOut !== null) {
+          out.rows.push(newOut);
+          out.weights.push(1);
+        }
+        g.out = newOut;
+      }
+      if (g.count === 0 && g !== this.global) {
+        for (let k = 0; k < nk; k++) parts[k] = norms[k](g.keyVals[k]);
+        index.delete(parts);
+        g.deleted = true;
+      }
+      this.markDirty(g);
+    }
+    touched.length = 0;
+    return out;
+  }
+
+  /** The group's output row; g.out itself when no result changed (so callers compare by ===). */
+  private outputRowIfChanged(g: Group, ctx: OperatorContext): Row | null {
+    const prev = g.out;
+    if (prev === null) return this.outputRow(g, ctx);
+    const nk = this.nk;
+    const accs = g.accs;
+    let row: Row | null = null;
+    try {
+      for (let a = 0; a < this.na; a++) {
+        const r = accs[a].result();
+        if (row === null) {
+          if (sameValue(prev[nk + a], r)) continue;
+          row = prev.slice(0, nk + a);
+        }
+        row.push(r);
+      }
+    } catch (e) {
+      ctx.reportRowError(e, g.keyVals);
+      return null;
+    }
+    return row ?? prev;
+  }
+
+  private outputRow(g: Group, ctx: OperatorContext): Row | null {
+    const row: Row = g.keyVals.slice();
+    try {
+      for (let a = 0; a < this.na; a++) row.push(g.accs[a].result());
+    } catch (e) {
+      ctx.reportRowError(e, g.keyVals);
+      return null;
+    }
+    return row;
+  }
+
+  private markDirty(g: Group): void {
+    if (!g.dirty) {
+      g.dirty = true;
+      this.dirty.push(g);
+    }
+  }
+
+  private persistKey(g: Group): string {
+    if (g.persistKey === undefined) {
+      if (g === this.global) g.persistKey = GLOBAL_KEY;
+      else {
+        const parts: KeyPart[] = new Array(this.nk);
+        for (let k = 0; k < this.nk; k++) parts[k] = this.norms[k](g.keyVals[k]);
+        g.persistKey = encodeKeyParts(parts);
+      }
+    }
+    return g.persistKey;
+  }
+
+  takeDirty(): StateEntry[] {
+    const entries: StateEntry[] = [];
+    // Deletions first: a group deleted and re-created in one epoch is two Group objects.
+    for (const g of this.dirty) if (g.deleted) entries.push({ key: this.persistKey(g), value: null });
+    for (const g of this.dirty) {
+      g.dirty = false;
+      if (g.deleted) continue;
+      entries.push({ key: this.persistKey(g), value: serialize([g.keyVals, g.count, g.accs.map((a) => a.save())]) });
+    }
+    this.dirty.length = 0;
+    return entries;
+  }
+
+  restore(entries: Iterable<StateEntry>): void {
+    const ctx: OperatorContext = { epoch: 0, reportRowError: () => {} };
+    for (const { key, value } of entries) {
+      if (value === null) continue;
+      const [keyVals, count, states] = deserialize(value) as [Value[], number, unknown[]];
+      let g: Group;
+      if (this.global !== null) g = this.global;
+      else {
+        for (let k = 0; k < this.nk; k++) this.parts[k] = this.norms[k](keyVals[k]);
+        g = this.index.get(this.parts) ?? this.newGroup(keyVals);
+        this.index.set(this.parts, g);
+      }
+      g.keyVals = keyVals;
+      g.count = count;
+      g.persistKey = key;
+      for (let a = 0; a < this.na; a++) g.accs[a].load(states[a]);
+      g.out = g.count > 0 || g === this.global ? this.outputRow(g, ctx) : null;
+    }
+  }
+
+  stateSize(): number {
+    return this.index.size;
+  }
+}

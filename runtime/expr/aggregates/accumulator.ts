@@ -1,0 +1,52 @@
+/**
+ * The aggregate contract shared by the batch executor and the incremental HashAggregate.
+ *
+ * An Accumulator folds argument tuples with integer weights: weight +1 adds a row, -1 retracts it,
+ * ±n adds/retracts n copies. The batch executor only ever calls add(args, +1); the streaming
+ * operator calls it with both signs, and within one batch a retraction may arrive before the
+ * insertion it cancels, so every accumulator tolerates transiently negative multiplicities.
+ * count/sum/avg/bool_and/bool_or are O(1) per change (PERFORMANCE.md, design lesson 6).
+ *
+ *   const acc = resolveAggregate('sum', [T.int4])!.create();
+ *   acc.add([5], 1); acc.add([7], 1); acc.add([5], -1);
+ *   acc.result();  // 7n (sum(int4) is int8)
+ *
+ * `args` is owned by the caller and reused between calls: accumulators copy the values they
+ * keep, never the array. NULL arguments are ignored as in PostgreSQL (count(*) takes no args).
+ */
+import type { SqlType } from '../../sql/types.js';
+import type { Value } from '../../sql/values.js';
+
+export interface Accumulator {
+  add(args: readonly Value[], weight: number): void;
+  /** The aggregate's current value (may throw SqlError, e.g. an out-of-range sum). */
+  result(): Value;
+  /** A snapshot of the state, serialisable with runtime/storage/value-codec. */
+  save(): unknown;
+  /** Replaces the state with a snapshot taken by save() of an accumulator of the same kind. */
+  load(state: unknown): void;
+}
+
+/** One ORDER BY item of an ordered aggregate (string_agg(x, ',' ORDER BY y DESC)). */
+export interface AggOrderBy {
+  type: SqlType;
+  desc: boolean;
+  nullsFirst: boolean;
+}
+
+export interface AggregateOptions {
+  orderBy?: AggOrderBy[];
+}
+
+export interface ResolvedAggregate {
+  name: string;
+  returnType: SqlType;
+  /**
+   * The types the arguments must be cast to (value arguments only). For an ordered aggregate the
+   * caller passes args = [...valueArgs, ...sortKeys] to add().
+   */
+  argTypes: SqlType[];
+  /** The ORDER BY the accumulator was built for (ordered aggregates only). */
+  orderBy?: AggOrderBy[];
+  create(): Accumulator;
+}

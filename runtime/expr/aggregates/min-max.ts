@@ -1,0 +1,91 @@
+/**
+ * min(x) / max(x) for every orderable type, retractable.
+ *
+ * State: a multiset of the values (keyed by their grouping-normalised form, key-codec.ts) with
+ * multiplicities, plus the current extreme. Adding a value is O(1) (compare with the extreme);
+ * retracting a value is O(1) unless it removes the last copy of the current extreme, in which case
+ * the extreme is recomputed lazily (on result()) by one scan of the multiset. For append-only
+ * input (the common streaming case) that never happens.
+ *
+ *   max(int4) over +3 +9 +5 -> 9;  then -9 -> 5 (recomputed);  then -3 -5 -> NULL
+ *
+ * Values that are equal but differently represented (numeric 1.5 / 1.50) share one entry whose
+ * representative is the first one seen.
+ */
+import { compareValues } from '../../sql/compare.js';
+import type { TypeId } from '../../sql/types.js';
+import type { Value } from '../../sql/values.js';
+import { keyNormalizer } from '../../dataflow/key-codec.js';
+import type { KeyNormalizer, KeyPart } from '../../dataflow/key-codec.js';
+import type { SqlType } from '../../sql/types.js';
+import type { Accumulator } from './accumulator.js';
+
+interface Entry {
+  value: Value;
+  n: number;
+}
+
+export class MinMax implements Accumulator {
+  private values = new Map<KeyPart, Entry>();
+  /** The current extreme among entries with n > 0, or null when none or stale. */
+  private best: Entry | null = null;
+  private stale = false;
+  private readonly norm: KeyNormalizer;
+  private readonly typeId: TypeId;
+  /** +1 for max, -1 for min. */
+  private readonly dir: number;
+
+  constructor(type: SqlType, isMax: boolean) {
+    this.norm = keyNormalizer(type);
+    this.typeId = type.id;
+    this.dir = isMax ? 1 : -1;
+  }
+
+  add(args: readonly Value[], weight: number): void {
+    const v = args[0];
+    if (v === null || weight === 0) return;
+    const k = this.norm(v);
+    let e = this.values.get(k);
+    if (e === undefined) {
+      e = { value: v, n: 0 };
+      this.values.set(k, e);
+    }
+    e.n += weight;
+    if (e.n === 0) this.values.delete(k);
+    if (e.n > 0) {
+      if (!this.stale && e !== this.best && (this.best === null || this.better(e.value, this.best.value))) this.best = e;
+    } else if (e === this.best) {
+      this.best = null;
+      this.stale = true;
+    }
+  }
+
+  private better(a: Value, b: Value): boolean {
+    return compareValues(this.typeId, a, b) * this.dir > 0;
+  }
+
+  result(): Value {
+    if (this.stale) {
+      let best: Entry | null = null;
+      for (const e of this.values.values()) {
+        if (e.n > 0 && (best === null || this.better(e.value, best.value))) best = e;
+      }
+      this.best = best;
+      this.stale = false;
+    }
+    return this.best === null ? null : this.best.value;
+  }
+
+  save(): unknown {
+    const out: [Value, number][] = [];
+    for (const e of this.values.values()) out.push([e.value, e.n]);
+    return out;
+  }
+
+  load(state: unknown): void {
+    this.values = new Map();
+    for (const [value, n] of state as [Value, number][]) this.values.set(this.norm(value), { value, n });
+    this.best = null;
+    this.stale = true;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * Aggregate resolution: name + argument types -> result type, the argument types to cast to, and
+ * an accumulator factory. PostgreSQL's signatures and result types:
+ *
+ *   count(*) / count(any)                       -> int8
+ *   sum(int2|int4) -> int8, sum(int8|numeric) -> numeric, sum(float4) -> float4,
+ *   sum(float8) -> float8, sum(interval) -> interval
+ *   avg(int2|int4|int8|numeric) -> numeric, avg(float4|float8) -> float8, avg(interval) -> interval
+ *   min/max(int2|int4|int8|float4|float8|numeric|text|bpchar|date|timestamp|timestamptz|interval)
+ *                                               -> the argument type (varchar/unknown -> text)
+ *   bool_and/every/bool_or(bool)                -> bool
+ *   string_agg(text, text [ORDER BY ...])       -> text (varchar/bpchar/unknown cast to text)
+ *
+ *   resolveAggregate('avg', [T.int4])  // { name: 'avg', returnType: numeric, argTypes: [int4], create }
+ *   resolveAggregate('sum', [T.text])  // null: the caller reports 42883 undefined_function
+ *
+ * DISTINCT is applied by the caller with distinctAccumulator (distinct.ts).
+ */
+import { T, TypeId } from '../../sql/types.js';
+import type { SqlType } from '../../sql/types.js';
+import type { Accumulator, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
+import { AvgFloat, AvgInt, AvgInt8, AvgInterval, AvgNumeric } from './avg.js';
+import { BoolAggregate } from './bool.js';
+import { CountStar, CountValue } from './count.js';
+import { MinMax } from './min-max.js';
+import { StringAgg } from './string-agg.js';
+import { SumFloat, SumInt, SumInt8, SumInterval, SumNumeric } from './sum.js';
+
+export type { Accumulator, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
+export { distinctAccumulator, DistinctAccumulator } from './distinct.js';
+
+function resolved(name: string, returnType: SqlType, argTypes: SqlType[], create: () => Accumulator, orderBy?: AggOrderBy[]): ResolvedAggregate {
+  const r: ResolvedAggregate = { name, returnType, argTypes, create };
+  if (orderBy !== undefined && orderBy.length > 0) r.orderBy = orderBy;
+  return r;
+}
+
+function isStringType(id: TypeId): boolean {
+  return id === TypeId.Text || id === TypeId.Varchar || id === TypeId.Bpchar || id === TypeId.Unknown;
+}
+
+/** Aggregate names this registry knows (for the planner's "is this an aggregate" test). */
+export const AGGREGATE_NAMES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+
+export function isAggregateName(name: string): boolean {
+  return AGGREGATE_NAMES.has(name.toLowerCase());
+}
+
+/**
+ * Resolves an aggregate call, or returns null when no signature matches (42883). ORDER BY
+ * (options.orderBy) is honoured by string_agg and accepted (ignored, order-insensitive) by the
+ * others, as PostgreSQL allows `sum(x ORDER BY y)`.
+ */
+export function resolveAggregate(name: string, argTypes: SqlType[], options?: AggregateOptions): ResolvedAggregate | null {
+  const n = name.toLowerCase();
+  const t0 = argTypes[0];
+  const id = t0?.id;
+  switch (n) {
+    case 'count':
+      if (argTypes.length === 0) return resolved(n, T.int8, [], () => new CountStar());
+      if (argTypes.length === 1) return resolved(n, T.int8, [t0], () => new CountValue());
+      return null;
+    case 'sum':
+      if (argTypes.length !== 1) return null;
+      switch (id) {
+        case TypeId.Int2: case TypeId.Int4: return resolved(n, T.int8, [t0], () => new SumInt());
+        case TypeId.Int8: return resolved(n, T.numeric, [t0], () => new SumInt8());
+        case TypeId.Numeric: return resolved(n, T.numeric, [t0], () => new SumNumeric());
+        case TypeId.Float4: return resolved(n, T.float4, [t0], () => new SumFloat(true));
+        case TypeId.Float8: return resolved(n, T.float8, [t0], () => new SumFloat(false));
+        case TypeId.Interval: return resolved(n, T.interval, [t0], () => new SumInterval());
+        default: return null;
+      }
+    case 'avg':
+      if (argTypes.length !== 1) return null;
+      switch (id) {
+        case TypeId.Int2: case TypeId.Int4: return resolved(n, T.numeric, [t0], () => new AvgInt());
+        case TypeId.Int8: return resolved(n, T.numeric, [t0], () => new AvgInt8());
+        case TypeId.Numeric: return resolved(n, T.numeric, [t0], () => new AvgNumeric());
+        case TypeId.Float4: case TypeId.Float8: return resolved(n, T.float8, [t0], () => new AvgFloat());
+        case TypeId.Interval: return resolved(n, T.interval, [t0], () => new AvgInterval());
+        default: return null;
+      }
+    case 'min':
+    case 'max': {
+      if (argTypes.length !== 1) return null;
+      const isMax = n === 'max';
+      switch (id) {
+        case TypeId.Int2: case TypeId.Int4: case TypeId.Int8: case TypeId.Float4: case TypeId.Float8:
+        case TypeId.Numeric: case TypeId.Date: case TypeId.Timestamp: case TypeId.Timestamptz:
+        case TypeId.Interval: case TypeId.Text: case TypeId.Bpchar: {
+          const t = t0;
+          return resolved(n, t, [t], () => new MinMax(t, isMax));
+        }
+        case TypeId.Varchar: case TypeId.Unknown:
+          return resolved(n, T.text, [T.text], () => new MinMax(T.text, isMax));
+        default: return null;
+      }
+    }
+    case 'bool_and':
+    case 'every':
+    case 'bool_or': {
+      if (argTypes.length !== 1 || (id !== TypeId.Bool && id !== TypeId.Unknown)) return null;
+      const isAnd = n !== 'bool_or';
+      return resolved(n, T.bool, [T.bool], () => new BoolAggregate(isAnd));
+    }
+    case 'string_agg': {
+      if (argTypes.length !== 2 || !isStringType(id as TypeId) || !isStringType(argTypes[1].id)) return null;
+      const orderBy = options?.orderBy ?? [];
+      return resolved(n, T.text, [T.text, T.text], () => new StringAgg(orderBy), orderBy);
+    }
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,23 @@
+/**
+ * System and session information functions. PostgreSQL returns `name` for the user and database
+ * functions; Eddy has no `name` type and returns text (same text on the wire).
+ */
+import { T } from '../../sql/types.js';
+import { aliases, fn, type FunctionDef } from './function-def.js';
+
+export const EDDY_VERSION = 'PostgreSQL 15.0 (Eddy 0.1.0) on x86_64-pc-linux-gnu, compiled by node, 64-bit';
+
+export const SYSTEM_FUNCTIONS: readonly FunctionDef[] = [
+  fn('version', [], T.text, () => EDDY_VERSION, { volatility: 'stable' }),
+  ...aliases([fn('current_user', [], T.text, (_a, ctx) => ctx.user, { volatility: 'stable' })], [
+    'current_user',
+    'session_user',
+    'user',
+    'current_role',
+  ]),
+  ...aliases([fn('current_database', [], T.text, (_a, ctx) => ctx.database, { volatility: 'stable' })], [
+    'current_database',
+    'current_catalog',
+  ]),
+  fn('current_schema', [], T.text, () => 'public', { volatility: 'stable' }),
+];

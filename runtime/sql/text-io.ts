@@ -1,0 +1,451 @@
+/**
+ * Text input and output functions of every SQL type, as PostgreSQL's typinput/typoutput
+ * (DateStyle ISO, TimeZone UTC, extra_float_digits = 1, IntervalStyle postgres).
+ *
+ *   parseText(T.int4, ' 42 ')        -> 42
+ *   formatText(T.float8, 1e20)       -> '1e+20'
+ *   formatText(T.jsonb, {bb: [1, 2], a: 1}) -> '{"a": 1, "bb": [1, 2]}'
+ */
+import { SqlError } from './errors.js';
+import { SqlState } from './sqlstate.js';
+import { TypeId, type SqlType } from './types.js';
+import { JSON_NULL, type Jsonb, type JsonValue, type Value } from './values.js';
+import { Decimal } from './decimal.js';
+import { Interval } from './interval.js';
+import {
+  formatDate,
+  formatTimestamp,
+  formatTimestamptz,
+  parseDate,
+  parseTimestamp,
+  parseTimestamptz,
+} from './datetime.js';
+
+// ------------------------------------------------------------------------------------ input
+
+function isSpaceCode(c: number): boolean {
+  return c === 32 || (c >= 9 && c <= 13);
+}
+
+function trimSpaces(s: string): string {
+  let a = 0;
+  let b = s.length;
+  while (a < b && isSpaceCode(s.charCodeAt(a))) a++;
+  while (b > a && isSpaceCode(s.charCodeAt(b - 1))) b--;
+  return a === 0 && b === s.length ? s : s.slice(a, b);
+}
+
+/** boolin: t/true/yes/on/1 and f/false/no/off/0 (any unique prefix), case-insensitive, trimmed. */
+export function parseBool(text: string): boolean {
+  const s = trimSpaces(text).toLowerCase();
+  const n = s.length;
+  if (n > 0) {
+    switch (s[0]) {
+      case 't': if ('true'.startsWith(s)) return true; break;
+      case 'f': if ('false'.startsWith(s)) return false; break;
+      case 'y': if ('yes'.startsWith(s)) return true; break;
+      case 'n': if ('no'.startsWith(s)) return false; break;
+      case 'o':
+        if (n >= 2 && 'on'.startsWith(s)) return true;
+        if (n >= 2 && 'off'.startsWith(s)) return false;
+        break;
+      case '1': if (n === 1) return true; break;
+      case '0': if (n === 1) return false; break;
+    }
+  }
+  throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type boolean: "${text}"`);
+}
+
+const INT_RE = /^[+-]?\d+$/;
+
+function parseIntText(text: string, typeName: string, min: number, max: number): number {
+  const s = trimSpaces(text);
+  if (!INT_RE.test(s)) {
+    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+  }
+  const v = s.length < 16 ? Number(s) : Number(BigInt(s));
+  if (v < min || v > max || (s.length >= 16 && (BigInt(s) < BigInt(min) || BigInt(s) > BigInt(max)))) {
+    throw new SqlError(SqlState.NumericValueOutOfRange, `value "${text}" is out of range for type ${typeName}`);
+  }
+  return v === 0 ? 0 : v; // no -0
+}
+
+export function parseInt2(text: string): number {
+  return parseIntText(text, 'smallint', -32768, 32767);
+}
+
+export function parseInt4(text: string): number {
+  return parseIntText(text, 'integer', -2147483648, 2147483647);
+}
+
+const INT8_MIN = -(2n ** 63n);
+const INT8_MAX = 2n ** 63n - 1n;
+
+export function parseInt8(text: string): bigint {
+  const s = trimSpaces(text);
+  if (!INT_RE.test(s)) {
+    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type bigint: "${text}"`);
+  }
+  const v = BigInt(s);
+  if (v < INT8_MIN || v > INT8_MAX) {
+    throw new SqlError(SqlState.NumericValueOutOfRange, `value "${text}" is out of range for type bigint`);
+  }
+  return v;
+}
+
+const FLOAT_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
+const HEX_RE = /^([+-]?)0[xX]([0-9a-fA-F]+)$/;
+
+function parseFloatText(text: string, typeName: 'double precision' | 'real'): number {
+  const s = trimSpaces(text);
+  let v: number;
+  if (FLOAT_RE.test(s)) {
+    v = Number(s);
+  } else {
+    const low = s.toLowerCase();
+    switch (low) {
+      case 'nan': return NaN;
+      case 'infinity': case '+infinity': case 'inf': case '+inf': return Infinity;
+      case '-infinity': case '-inf': return -Infinity;
+    }
+    const hex = HEX_RE.exec(s);
+    if (hex === null) {
+      throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+    }
+    v = parseInt(hex[2], 16) * (hex[1] === '-' ? -1 : 1);
+  }
+  const outOfRange = (): SqlError =>
+    new SqlError(SqlState.NumericValueOutOfRange, `"${s}" is out of range for type ${typeName}`);
+  if (!Number.isFinite(v)) throw outOfRange();
+  if (v === 0 && /[1-9]/.test(s.replace(/[eE].*$/, ''))) throw outOfRange();
+  if (typeName === 'real') {
+    const f = Math.fround(v);
+    if (!Number.isFinite(f) || (f === 0 && v !== 0)) throw outOfRange();
+    return f;
+  }
+  return v;
+}
+
+export function parseFloat8(text: string): number {
+  return parseFloatText(text, 'double precision');
+}
+
+export function parseFloat4(text: string): number {
+  return parseFloatText(text, 'real');
+}
+
+/** Number of characters (code points) of a string. */
+export function charLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
+/** The first `n` characters (code points) of s. */
+export function charPrefix(s: string, n: number): string {
+  if (s.length <= n) return s;
+  let i = 0;
+  let count = 0;
+  while (i < s.length && count < n) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+    count++;
+  }
+  return s.slice(0, i);
+}
+
+/**
+ * Applies a varchar(n)/bpchar(n) length limit the way input and assignment do: extra characters
+ * are an error (22001) unless they are all spaces, which are dropped.
+ */
+export function enforceCharLength(s: string, n: number, typeName: 'character varying' | 'character'): string {
+  if (s.length <= n) return s;
+  const len = charLength(s);
+  if (len <= n) return s;
+  const head = charPrefix(s, n);
+  const rest = s.slice(head.length);
+  for (let i = 0; i < rest.length; i++) {
+    if (rest.charCodeAt(i) !== 32) {
+      throw new SqlError(SqlState.StringDataRightTruncation, `value too long for type ${typeName}(${n})`);
+    }
+  }
+  return head;
+}
+
+/** Pads a bpchar value with spaces to n characters. */
+export function padBpchar(s: string, n: number): string {
+  if (s.length >= n) {
+    const len = charLength(s);
+    if (len >= n) return s;
+    return s + ' '.repeat(n - len);
+  }
+  const len = charLength(s);
+  return len >= n ? s : s + ' '.repeat(n - len);
+}
+
+/** Rounds microseconds to timestamp(p) precision (half away from zero, as PostgreSQL). */
+export function roundTimestampPrecision(micros: number, p: number): number {
+  if (p < 0 || p >= 6 || !Number.isFinite(micros)) return micros;
+  const scale = 10 ** (6 - p);
+  const off = scale / 2;
+  return micros >= 0 ? Math.floor((micros + off) / scale) * scale : -Math.floor((-micros + off) / scale) * scale;
+}
+
+/** jsonb input: JSON text -> JS value (top-level null is JSON_NULL). */
+export function parseJsonb(text: string): Jsonb {
+  let v: JsonValue;
+  try {
+    v = JSON.parse(text) as JsonValue;
+  } catch (e) {
+    throw new SqlError(SqlState.InvalidTextRepresentation, 'invalid input syntax for type json', {
+      detail: jsonErrorDetail(text, e),
+    });
+  }
+  return v === null ? JSON_NULL : v;
+}
+
+function jsonErrorDetail(text: string, e: unknown): string {
+  const msg = e instanceof Error ? e.message : '';
+  const m = /position (\d+)/.exec(msg);
+  let pos = m ? Number(m[1]) : -1;
+  if (pos < 0) {
+    if (/end of (JSON )?input|Unterminated/i.test(msg) || trimSpaces(text) === '') {
+      return 'The input string ended unexpectedly.';
+    }
+    pos = 0;
+    while (pos < text.length && isSpaceCode(text.charCodeAt(pos))) pos++;
+  }
+  if (pos >= text.length) return 'The input string ended unexpectedly.';
+  let end = pos + 1;
+  if (/[A-Za-z0-9_]/.test(text[pos])) {
+    while (end < text.length && /[A-Za-z0-9_.+-]/.test(text[end])) end++;
+  }
+  return `Token "${text.slice(pos, end)}" is invalid.`;
+}
+
+/**
+ * The type input function: text -> value of `type`, with the type's typmod applied
+ * (varchar/bpchar length, numeric precision/scale, timestamp precision).
+ */
+export function parseText(type: SqlType, text: string): Value {
+  switch (type.id) {
+    case TypeId.Bool: return parseBool(text);
+    case TypeId.Int2: return parseInt2(text);
+    case TypeId.Int4: return parseInt4(text);
+    case TypeId.Int8: return parseInt8(text);
+    case TypeId.Float4: return parseFloat4(text);
+    case TypeId.Float8: return parseFloat8(text);
+    case TypeId.Numeric: {
+      const d = Decimal.fromString(text);
+      return type.typmod >= 0 ? d.applyPackedTypmod(type.typmod) : d;
+    }
+    case TypeId.Text: case TypeId.Unknown: return text;
+    case TypeId.Varchar:
+      return type.typmod >= 0 ? enforceCharLength(text, type.typmod, 'character varying') : text;
+    case TypeId.Bpchar:
+      return type.typmod >= 0 ? padBpchar(enforceCharLength(text, type.typmod, 'character'), type.typmod) : text;
+    case TypeId.Date: return parseDate(text);
+    case TypeId.Timestamp: return roundTimestampPrecision(parseTimestamp(text), type.typmod);
+    case TypeId.Timestamptz: return roundTimestampPrecision(parseTimestamptz(text), type.typmod);
+    case TypeId.Interval: return Interval.parse(text);
+    case TypeId.Jsonb: return parseJsonb(text);
+  }
+}
+
+// ----------------------------------------------------------------------------------- output
+
+/**
+ * float8out / float4out with extra_float_digits = 1: shortest round-trip digits, fixed notation
+ * for decimal exponents in [-4, 15) (float8) or [-4, 6) (float4), else 'd.ddde+XX'.
+ */
+function formatShortest(digits: string, exp: number, neg: boolean, maxFixedExp: number): string {
+  let s: string;
+  if (exp >= -4 && exp < maxFixedExp) {
+    if (exp < 0) {
+      s = '0.' + '0'.repeat(-exp - 1) + digits;
+    } else if (digits.length <= exp + 1) {
+      s = digits + '0'.repeat(exp + 1 - digits.length);
+    } else {
+      s = digits.slice(0, exp + 1) + '.' + digits.slice(exp + 1);
+    }
+  } else {
+    const e = Math.abs(exp);
+    s =
+      digits[0] +
+      (digits.length > 1 ? '.' + digits.slice(1) : '') +
+      (exp < 0 ? 'e-' : 'e+') +
+      (e < 10 ? '0' + e : String(e));
+  }
+  return neg ? '-' + s : s;
+}
+
+function splitExponential(str: string): { digits: string; exp: number } {
+  // str like "1.2345e+20" or "5e-7"
+  const e = str.indexOf('e');
+  const mant = str.slice(0, e);
+  const exp = Number(str.slice(e + 1));
+  return { digits: mant.replace('.', ''), exp };
+}
+
+export function formatFloat8(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const neg = v < 0;
+  const a = neg ? -v : v;
+  // Fast path: integers below 1e15 print as themselves.
+  if (Number.isInteger(a) && a < 1e15) return (neg ? '-' : '') + String(a);
+  const { digits, exp } = splitExponential(a.toExponential());
+  return formatShortest(digits, exp, neg, 15);
+}
+
+export function formatFloat4(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return 'Infinity';
+  if (v === -Infinity) return '-Infinity';
+  if (v === 0) return Object.is(v, -0) ? '-0' : '0';
+  const f = Math.fround(v);
+  const neg = f < 0;
+  const a = neg ? -f : f;
+  let str = '';
+  for (let p = 1; p <= 9; p++) {
+    str = a.toExponential(p - 1);
+    if (Math.fround(Number(str)) === a) break;
+  }
+  const { digits, exp } = splitExponential(str);
+  return formatShortest(digits.replace(/0+$/, '') || '0', exp, neg, 6);
+}
+
+/** Escapes a string as a JSON string literal the way PostgreSQL's escape_json does. */
+export function jsonQuote(s: string): string {
+  let out = '"';
+  let start = 0;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    let rep: string | undefined;
+    if (c < 0x20 || c === 0x22 || c === 0x5c) {
+      switch (c) {
+        case 0x22: rep = '\\"'; break;
+        case 0x5c: rep = '\\\\'; break;
+        case 0x08: rep = '\\b'; break;
+        case 0x0c: rep = '\\f'; break;
+        case 0x0a: rep = '\\n'; break;
+        case 0x0d: rep = '\\r'; break;
+        case 0x09: rep = '\\t'; break;
+        default: rep = '\\u' + c.toString(16).padStart(4, '0');
+      }
+      out += s.slice(start, i) + rep;
+      start = i + 1;
+    }
+  }
+  return out + s.slice(start) + '"';
+}
+
+/** JSON number as PostgreSQL's numeric prints it (never exponent notation). */
+export function jsonNumberText(n: number): string {
+  const s = String(n);
+  if (s.indexOf('e') < 0) return s;
+  return Decimal.fromString(s).toString();
+}
+
+/** jsonb key order: shorter keys first (by UTF-8 length), then bytewise. */
+export function compareJsonbKeys(a: string, b: string): number {
+  if (a === b) return 0;
+  const la = utf8Length(a);
+  const lb = utf8Length(b);
+  if (la !== lb) return la - lb;
+  return compareCodePoints(a, b);
+}
+
+export function utf8Length(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) {
+      if (c < 0x800) n += 1;
+      else if (c >= 0xd800 && c <= 0xdbff) {
+        n += 2; // surrogate pair: 4 bytes for 2 code units
+        i++;
+      } else n += 2;
+    }
+  }
+  return n;
+}
+
+/** Code point (= UTF-8 byte) order of two strings. */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    let ca = a.charCodeAt(i);
+    let cb = b.charCodeAt(i);
+    if (ca !== cb) {
+      // Surrogates (0xD800-0xDFFF) encode code points above 0xFFFF: they sort after 0xE000-0xFFFF.
+      if (ca >= 0xd800 && ca <= 0xdfff) ca += 0x10000;
+      if (cb >= 0xd800 && cb <= 0xdfff) cb += 0x10000;
+      return ca - cb;
+    }
+  }
+  return a.length - b.length;
+}
+
+function sortedKeys(o: { [key: string]: JsonValue }): string[] {
+  return Object.keys(o).sort(compareJsonbKeys);
+}
+
+function jsonbText(v: JsonValue): string {
+  if (v === null) return 'null';
+  switch (typeof v) {
+    case 'string': return jsonQuote(v);
+    case 'number': return jsonNumberText(v);
+    case 'boolean': return v ? 'true' : 'false';
+  }
+  if (Array.isArray(v)) {
+    let out = '[';
+    for (let i = 0; i < v.length; i++) {
+      if (i > 0) out += ', ';
+      out += jsonbText(v[i]);
+    }
+    return out + ']';
+  }
+  const keys = sortedKeys(v);
+  let out = '{';
+  for (let i = 0; i < keys.length; i++) {
+    if (i > 0) out += ', ';
+    out += jsonQuote(keys[i]) + ': ' + jsonbText(v[keys[i]]);
+  }
+  return out + '}';
+}
+
+/** jsonb_out: PostgreSQL's canonical text ('{"a": 1, "bb": [1, 2]}'). */
+export function formatJsonb(v: Jsonb): string {
+  return v === JSON_NULL ? 'null' : jsonbText(v as JsonValue);
+}
+
+/** The type output function: non-null value -> PostgreSQL text. */
+export function formatText(type: SqlType, v: Value): string {
+  switch (type.id) {
+    case TypeId.Bool: return v ? 't' : 'f';
+    case TypeId.Int2: case TypeId.Int4: return String(v);
+    case TypeId.Int8: return (v as bigint).toString();
+    case TypeId.Float4: return formatFloat4(v as number);
+    case TypeId.Float8: return formatFloat8(v as number);
+    case TypeId.Numeric: return (v as Decimal).toString();
+    case TypeId.Text: case TypeId.Varchar: case TypeId.Unknown: return v as string;
+    case TypeId.Bpchar: return type.typmod > 0 ? padBpchar(v as string, type.typmod) : (v as string);
+    case TypeId.Date: return formatDate(v as number);
+    case TypeId.Timestamp: return formatTimestamp(v as number);
+    case TypeId.Timestamptz: return formatTimestamptz(v as number);
+    case TypeId.Interval: return (v as Interval).toString();
+    case TypeId.Jsonb: return formatJsonb(v as Jsonb);
+  }
+}

@@ -1,0 +1,63 @@
+/** Server configuration from flags and EDDY_* environment variables (flags win). */
+export interface ServerConfig {
+  host: string;
+  pgPort: number;
+  httpPort: number;
+  dataDir: string;
+  synchronous: 'normal' | 'full';
+  logLevel: string;
+}
+
+export class ConfigError extends Error {}
+
+const HELP = `Usage: eddy start [options]
+
+Options:
+  --host <addr>        listen address (EDDY_HOST, default 127.0.0.1)
+  --pg-port <port>     PostgreSQL wire port (EDDY_PG_PORT, default 4566; 0 = any free port)
+  --http-port <port>   HTTP port (EDDY_HTTP_PORT, default 4567; 0 = any free port)
+  --data-dir <dir>     data directory (EDDY_DATA_DIR, default ./eddy-data)
+  --fsync              fsync every epoch commit: power-loss durability (EDDY_FSYNC=1)
+  --log-level <level>  pino level (EDDY_LOG_LEVEL, default info)
+`;
+
+export function helpText(): string {
+  return HELP;
+}
+
+function port(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new ConfigError(`invalid ${name}: "${v}"`);
+  return n;
+}
+
+export function parseConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfig {
+  const cfg: ServerConfig = {
+    host: env.EDDY_HOST ?? '127.0.0.1',
+    pgPort: port(env.EDDY_PG_PORT ?? '4566', 'EDDY_PG_PORT'),
+    httpPort: port(env.EDDY_HTTP_PORT ?? '4567', 'EDDY_HTTP_PORT'),
+    dataDir: env.EDDY_DATA_DIR ?? './eddy-data',
+    synchronous: env.EDDY_FSYNC === '1' || env.EDDY_FSYNC === 'true' ? 'full' : 'normal',
+    logLevel: env.EDDY_LOG_LEVEL ?? 'info',
+  };
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
+    const value = () => {
+      if (inline !== undefined) return inline;
+      const v = args[++i];
+      if (v === undefined) throw new ConfigError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--host': cfg.host = value(); break;
+      case '--pg-port': cfg.pgPort = port(value(), '--pg-port'); break;
+      case '--http-port': cfg.httpPort = port(value(), '--http-port'); break;
+      case '--data-dir': cfg.dataDir = value(); break;
+      case '--fsync': cfg.synchronous = 'full'; break;
+      case '--log-level': cfg.logLevel = value(); break;
+      default: throw new ConfigError(`unknown option ${a}`);
+    }
+  }
+  return cfg;
+}

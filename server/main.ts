@@ -1,0 +1,73 @@
+/**
+ * Process entry: wires the Engine, the planner (as the engine's dataflow builder), the
+ * PostgreSQL wire server and the HTTP server, and handles signals.
+ */
+import pino from 'pino';
+import Fastify, { type FastifyInstance } from 'fastify';
+import { Engine } from '../runtime/engine.js';
+import { DataDirError } from '../runtime/storage/database.js';
+import { parseStatement } from '../parser/parse.js';
+import type { Query } from '../parser/ast.js';
+import { SqlError } from '../runtime/sql/errors.js';
+import { SqlState } from '../runtime/sql/sqlstate.js';
+import type { BinderEnvironment } from '../planner/bind/bind-select.js';
+import { bindQuery, lowerToDataflow } from '../planner/planner.js';
+import { PgServer } from './pgwire/pg-server.js';
+import { SqlSession } from './session/session.js';
+import { systemTables } from './session/system-tables.js';
+import type { ServerConfig } from './config.js';
+
+export const SERVER_VERSION = '15.0';
+
+export interface RunningServer {
+  pgPort: number;
+  httpPort: number;
+  shutdown(): Promise<void>;
+}
+
+function parseQuery(text: string): Query {
+  const s = parseStatement(text);
+  if (s.kind !== 'Query') throw new SqlError(SqlState.InvalidObjectDefinition, 'stored view definition is not a query');
+  return s.query;
+}
+
+export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
+  const logger = pino({ level: cfg.logLevel, base: { pid: process.pid } });
+  let binderEnv!: BinderEnvironment;
+  const engine = new Engine({
+    dataDir: cfg.dataDir,
+    synchronous: cfg.synchronous,
+    logger: logger.child({ component: 'engine' }),
+    buildDataflow: (mv) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), binderEnv).plan),
+  });
+  binderEnv = { catalog: engine.catalog, systemTables: systemTables(engine), parseQuery };
+  engine.open();
+
+  const pg = new PgServer({
+    host: cfg.host,
+    port: cfg.pgPort,
+    logger: logger.child({ component: 'pgwire' }),
+    sessions: { createSession: (params) => new SqlSession({ engine, binderEnv, serverVersion: SERVER_VERSION }, params) },
+  });
+  const pgPort = await pg.listen();
+
+  const http: FastifyInstance = Fastify({ logger: false });
+  http.get('/health', async () => ({ status: 'ok', epoch: engine.epoch }));
+  await http.listen({ host: cfg.host, port: cfg.httpPort });
+  const addr = http.server.address();
+  const httpPort = typeof addr === 'object' && addr ? addr.port : cfg.httpPort;
+
+  logger.info({ pgPort, httpPort, dataDir: cfg.dataDir, host: cfg.host }, 'eddy started');
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= (async () => {
+      logger.info({}, 'shutting down');
+      await engine.close();
+      await pg.shutdown();
+      await http.close();
+      logger.info({}, 'stopped');
+    })());
+  return { pgPort, httpPort, shutdown };
+}
+
+export { DataDirError };

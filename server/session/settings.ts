@@ -1,0 +1,101 @@
+/** Session settings (SET/SHOW/RESET) and the ParameterStatus values reported to clients. */
+import { SqlError } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
+
+/** Settings reported in ParameterStatus at startup and whenever they change. */
+const REPORTED = ['server_version', 'server_encoding', 'client_encoding', 'application_name', 'DateStyle', 'TimeZone', 'integer_datetimes', 'standard_conforming_strings', 'IntervalStyle', 'is_superuser', 'session_authorization'];
+
+export class SessionSettings {
+  private values = new Map<string, string>();
+  private defaults = new Map<string, string>();
+  private canonical = new Map<string, string>();
+  readonly user: string;
+  readonly database: string;
+
+  constructor(serverVersion: string, startup: Record<string, string>) {
+    this.user = startup.user ?? 'eddy';
+    this.database = startup.database ?? 'eddy';
+    const d: Record<string, string> = {
+      server_version: serverVersion,
+      server_version_num: '150000',
+      server_encoding: 'UTF8',
+      client_encoding: 'UTF8',
+      application_name: startup.application_name ?? '',
+      DateStyle: 'ISO, MDY',
+      TimeZone: 'UTC',
+      integer_datetimes: 'on',
+      standard_conforming_strings: 'on',
+      IntervalStyle: 'postgres',
+      is_superuser: 'on',
+      session_authorization: this.user,
+      search_path: '"$user", public',
+      transaction_isolation: 'serializable',
+      default_transaction_isolation: 'serializable',
+      transaction_read_only: 'off',
+      extra_float_digits: '1',
+      statement_timeout: '0',
+      lock_timeout: '0',
+      max_identifier_length: '63',
+      client_min_messages: 'notice',
+      datestyle: 'ISO, MDY',
+    };
+    for (const [k, v] of Object.entries(d)) {
+      this.canonical.set(k.toLowerCase(), k);
+      this.defaults.set(k, v);
+      this.values.set(k, v);
+    }
+    for (const [k, v] of Object.entries(startup)) {
+      if (k === 'user' || k === 'database' || k === 'options' || k === 'replication') continue;
+      this.setRaw(k, v);
+    }
+  }
+
+  private key(name: string): string {
+    return this.canonical.get(name.toLowerCase()) ?? name.toLowerCase();
+  }
+
+  private setRaw(name: string, value: string): string {
+    const k = this.key(name);
+    if (k === 'TimeZone' && !/^(utc|gmt|z|etc\/utc|\+?0+|00:00)$/i.test(value.trim())) {
+      throw new SqlError(SqlState.FeatureNotSupported, `time zone "${value}" is not supported yet; Eddy sessions use UTC`);
+    }
+    if (k === 'client_encoding' && !/^(utf-?8|unicode)$/i.test(value)) {
+      throw new SqlError(SqlState.FeatureNotSupported, `client encoding "${value}" is not supported; use UTF8`);
+    }
+    const v = k === 'TimeZone' ? 'UTC' : k === 'client_encoding' ? 'UTF8' : value;
+    this.values.set(k, v);
+    if (!this.canonical.has(k.toLowerCase())) this.canonical.set(k.toLowerCase(), k);
+    return k;
+  }
+
+  set(name: string, values: string[] | 'default', changed: (k: string, v: string) => void): void {
+    const k = this.key(name === 'time zone' ? 'timezone' : name);
+    const value = values === 'default' ? this.defaults.get(k) ?? '' : values.join(', ');
+    const key = this.setRaw(k, value);
+    if (REPORTED.includes(key)) changed(key, this.values.get(key)!);
+  }
+
+  get(name: string): string {
+    const k = this.key(name === 'time zone' ? 'timezone' : name);
+    const v = this.values.get(k);
+    if (v === undefined) throw new SqlError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
+    return v;
+  }
+
+  resetAll(changed: (k: string, v: string) => void): void {
+    for (const [k, v] of this.defaults) {
+      if (this.values.get(k) !== v && REPORTED.includes(k)) changed(k, v);
+      this.values.set(k, v);
+    }
+  }
+
+  reported(): Record<string, string> {
+    const out: Record<string, string> = {};
+    for (const k of REPORTED) out[k] = this.values.get(k) ?? '';
+    return out;
+  }
+
+  all(): [string, string][] {
+    return [...this.values.entries()].sort((a, b) => (a[0] < b[0] ? -1 : 1));
+  }
+}
