@@ -70,7 +70,10 @@ export type Expr =
     }
   | { kind: 'Array'; elements: Expr[]; pos?: number }
   | { kind: 'Subscript'; arg: Expr; index: Expr; pos?: number }
-  | { kind: 'Row'; elements: Expr[]; pos?: number };
+  | { kind: 'Row'; elements: Expr[]; pos?: number }
+  /** DEFAULT written as a whole element of a VALUES row or as an UPDATE SET value (`SET c = DEFAULT`).
+   *  PostgreSQL's grammar accepts it in any VALUES row; it is only meaningful under INSERT/UPDATE. */
+  | { kind: 'Default'; pos?: number };
 
 export interface WindowSpec {
   partitionBy: Expr[];
@@ -166,12 +169,16 @@ export interface ColumnDef {
   /** PRIMARY KEY written on the column itself. */
   primaryKey: boolean;
   default?: Expr;
+  /** The DEFAULT expression's source text exactly as written (for the catalog). */
+  defaultSql?: string;
   pos?: number;
 }
 
 export interface WatermarkDef {
   column: string;
   expr: Expr;
+  /** The watermark expression's source text exactly as written (for the catalog). */
+  exprSql?: string;
   pos?: number;
 }
 
@@ -244,6 +251,8 @@ export type Statement =
   | {
       kind: 'Insert';
       table: string;
+      /** INSERT INTO t AS alias (visible in ON CONFLICT DO UPDATE and RETURNING). */
+      alias?: string;
       columns?: string[];
       /** Values or a query; undefined means DEFAULT VALUES. */
       source?: Query;

@@ -144,7 +144,7 @@ function continuationQuote(text: string, i: number): number {
 }
 
 /** Scans a '...' body starting after the opening quote ('' is a quote). Returns [value, end]. */
-function scanPlainQuoted(text: string, bodyStart: number, tokStart: number): [string, number] {
+export function scanPlainQuoted(text: string, bodyStart: number, tokStart: number): [string, number] {
   let value = '';
   let i = bodyStart;
   const n = text.length;
@@ -166,7 +166,7 @@ function scanPlainQuoted(text: string, bodyStart: number, tokStart: number): [st
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /** Scans an E'...' body (backslash escapes). Returns [value, end]. */
-function scanEscapeString(text: string, bodyStart: number, tokStart: number): [string, number] {
+export function scanEscapeString(text: string, bodyStart: number, tokStart: number): [string, number] {
   let value = '';
   let bytes: number[] = [];
   const flushBytes = (): void => {

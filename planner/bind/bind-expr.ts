@@ -148,6 +148,8 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
     }
     case 'FuncCall':
       return bindFuncCall(e, env);
+    case 'Default':
+      throw new SqlError(SqlState.SyntaxError, 'DEFAULT is not allowed in this context', { position: e.pos });
     case 'Array':
     case 'Subscript':
     case 'Row':

@@ -9,7 +9,7 @@ import type { RelPlan, ScanSource, SortKey } from '../plan/plan.js';
 import type { EvalContext } from '../expr/eval-context.js';
 import { compileExpr, type Compiled } from '../expr/compile.js';
 import type { Accumulator } from '../expr/aggregates/registry.js';
-import { keyOf } from '../dataflow/key-codec.js';
+import { keyOf, type Key } from '../dataflow/key-codec.js';
 
 /** Read access to committed data, provided by the engine. */
 export interface BatchDataAccess {
@@ -90,7 +90,7 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
       case 'Distinct': {
         const input = build(p.input);
         return () => {
-          const seen = new Set<string | number>();
+          const seen = new Set<Key>();
           const out: Row[] = [];
           for (const r of input()) {
             const k = keyOf(r);
@@ -111,13 +111,13 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
         const right = build(p.right);
         const { op, all } = p;
         return () => {
-          const counts = new Map<string | number, number>();
+          const counts = new Map<Key, number>();
           for (const r of right()) {
             const k = keyOf(r);
             counts.set(k, (counts.get(k) ?? 0) + 1);
           }
           const out: Row[] = [];
-          const emitted = new Set<string | number>();
+          const emitted = new Set<Key>();
           for (const r of left()) {
             const k = keyOf(r);
             const c = counts.get(k) ?? 0;
@@ -173,8 +173,8 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
     return () => {
       const rows = input();
       checkCancel();
-      interface Group { key: Value[]; accs: Accumulator[]; seen: (Set<string | number> | undefined)[] }
-      const groups = new Map<string | number, Group>();
+      interface Group { key: Value[]; accs: Accumulator[]; seen: (Set<Key> | undefined)[] }
+      const groups = new Map<Key, Group>();
       const newGroup = (key: Value[]): Group => ({ key, accs: aggs.map((a) => a.create()), seen: aggs.map((a) => (a.distinct ? new Set() : undefined)) });
       if (nk === 0) groups.set(0, newGroup([]));
       for (const r of rows) {
@@ -215,20 +215,20 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
     const lw = p.left.fields.length;
     const rw = p.right.fields.length;
     const type = p.joinType;
-    const keyFor = (fs: Compiled[], r: Row): string | number | null => {
+    const keyFor = (fs: Compiled[], r: Row): Key | undefined => {
       if (fs.length === 0) return 0;
       const vals = fs.map((f) => f(r));
-      if (vals.some((v) => v === null)) return null;
+      if (vals.some((v) => v === null)) return undefined;
       return keyOf(vals);
     };
     return () => {
       const lrows = left();
       const rrows = right();
       checkCancel();
-      const table = new Map<string | number, number[]>();
+      const table = new Map<Key, number[]>();
       for (let i = 0; i < rrows.length; i++) {
         const k = keyFor(rk, rrows[i]);
-        if (k === null) continue;
+        if (k === undefined) continue;
         let b = table.get(k);
         if (!b) table.set(k, (b = []));
         b.push(i);
@@ -240,7 +240,7 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
       for (const l of lrows) {
         const k = keyFor(lk, l);
         let matched = false;
-        const bucket = k === null ? undefined : table.get(k);
+        const bucket = k === undefined ? undefined : table.get(k);
         if (bucket) {
           for (const ri of bucket) {
             const row = l.concat(rrows[ri]);

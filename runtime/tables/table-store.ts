@@ -8,10 +8,10 @@ import { SqlError } from '../sql/errors.js';
 import { SqlState } from '../sql/sqlstate.js';
 import type { CatalogObject } from '../catalog/catalog.js';
 import type { ChangeBatch } from '../dataflow/change-batch.js';
-import { keyOf } from '../dataflow/key-codec.js';
+import { keyOf, type Key } from '../dataflow/key-codec.js';
 import { formatText } from '../sql/text-io.js';
 
-export type RowKey = string | number;
+export type RowKey = Key;
 
 export interface ConflictPolicy {
   mode: 'error' | 'nothing' | 'update';

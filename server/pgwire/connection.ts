@@ -97,6 +97,7 @@ export class Connection implements Cancellable {
   /** The CancelSignal of the statement running now, if any. */
   private activeCancel: StatementCancel | null = null;
   private destroyTimer: NodeJS.Timeout | null = null;
+  private flushScheduled = false;
   private log: Logger;
   private resolveClosed!: () => void;
   /** Resolves once the socket is closed and the session released. */
@@ -240,6 +241,10 @@ export class Connection implements Cancellable {
         this.readyForQuery();
         return;
       }
+      default: {
+        const unknown: never = m;
+        throw new Error(`unhandled frontend message ${JSON.stringify(unknown)}`);
+      }
     }
   }
 
@@ -295,7 +300,8 @@ export class Connection implements Cancellable {
       });
     }
     const params: Record<string, string> = { ...p.params };
-    if (params['database'] === undefined || params['database'] === '') params['database'] = user;
+    // Eddy's default database is `eddy` (any name is accepted).
+    if (params['database'] === undefined || params['database'] === '') params['database'] = 'eddy';
     let session: Session;
     try {
       session = this.host.sessions.createSession(params);
@@ -408,7 +414,12 @@ export class Connection implements Cancellable {
   private pace(cancel: StatementCancel): Promise<void> | void {
     if (this.phase === Phase.Closed) throw connectionGone();
     if (cancel.cancelled) throw queryCanceled();
-    if (this.out.length < FLUSH_AT) return;
+    if (this.out.length < FLUSH_AT) {
+      // A slow producer's rows must not wait for the buffer to fill: send them once this turn of
+      // the event loop is over (batches produced within one turn still share a write).
+      this.scheduleFlush();
+      return;
+    }
     this.flush();
     if (!this.socket.writableNeedDrain) return;
     return new Promise<void>((resolve) => {
@@ -495,6 +506,15 @@ export class Connection implements Cancellable {
 
   get isClosed(): boolean {
     return this.phase === Phase.Closed;
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    setImmediate(() => {
+      this.flushScheduled = false;
+      this.flush();
+    });
   }
 
   flush(): void {

@@ -251,9 +251,7 @@ export class SqlSession implements Session {
       seen.add(c.name);
       const type = resolveTypeName(c.typeName);
       const col: ColumnSchema = { name: c.name, type, notNull: c.notNull || c.primaryKey };
-      if (c.default) {
-        col.defaultSql = exprSql(c.default);
-      }
+      if (c.default) col.defaultSql = c.defaultSql ?? exprSql(c.default);
       return col;
     });
   }
@@ -436,7 +434,7 @@ export class SqlSession implements Session {
         if (r.length < targetIdx.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more target columns than expressions', { position: r[r.length - 1]?.pos ?? s.pos });
         return r.map((e, j) => {
           const c = cols[targetIdx[j]];
-          if (e.kind === 'ColumnRef' && e.table === undefined && e.column === 'default') return undefined;
+          if (e.kind === 'Default') return undefined;
           return compile(coerceForAssignment(bindExpr(e, env), c.type, c.name, params, e.pos));
         });
       });
@@ -553,7 +551,7 @@ export class SqlSession implements Session {
       if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${a.column}" of relation "${obj.name}" does not exist`, { position: a.pos });
       if (seen.has(i)) throw new SqlError(SqlState.SyntaxError, `multiple assignments to same column "${a.column}"`, { position: a.pos });
       seen.add(i);
-      const isDefault = a.expr.kind === 'ColumnRef' && a.expr.table === undefined && a.expr.column === 'default' && !scope.lookup(undefined, 'default');
+      const isDefault = a.expr.kind === 'Default';
       const bound = isDefault ? (cols[i].defaultSql ? this.bindDefault(cols[i], params) : { kind: 'Literal' as const, value: null, type: cols[i].type }) : coerceForAssignment(bindExpr(a.expr, env), cols[i].type, cols[i].name, params, a.expr.pos);
       return { i, f: compile(bound) };
     });

@@ -6,27 +6,33 @@ import { encodeKeyParts, keyNormalizer } from '../key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
 import { KeyIndex } from '../key-index.js';
 import type { Operator, OperatorContext, StateEntry } from '../operator.js';
+import { addRep, shownRep } from '../representatives.js';
+import type { Rep } from '../representatives.js';
+import { sameRow } from '../row-identity.js';
 
 interface Entry {
-  /** Representative row (the first seen of its SQL-equal class). */
-  row: Row;
+  /** The row's representations (SQL-equal rows, e.g. numeric 1.5 / 1.50) and their counts. */
+  reps: Rep<Row>[];
+  /** Total multiplicity. */
   n: number;
-  /** Count at the start of the current batch. */
-  n0: number;
+  /** The row emitted downstream at the start of the current batch (undefined: none). */
+  shown: Row | undefined;
   stamp: number;
   dirty: boolean;
+  /** Normalised key parts (for deletion and the persisted key). */
+  parts: KeyPart[];
 }
 
 /**
  * Distinct: set semantics over whole rows. Keeps the multiplicity of every distinct row (by SQL
- * equality, so numeric 1.5 and 1.50 are one row) and emits a change only when the row's presence
- * flips, once per batch.
+ * equality, so numeric 1.5 and 1.50 are one row, shown in its canonical representation among
+ * those present, see representatives.ts) and emits a change only when the row's presence flips, once per batch.
  *
  *   [(a, +1), (a, +1), (b, +1)]  ->  [(a, +1), (b, +1)]
  *   [(a, -1)]                    ->  []            (a still has multiplicity 1)
  *   [(a, -1), (b, -1), (b, +1)]  ->  [(a, -1)]
  *
- * State: key = encoded row key, value = serialize([row, multiplicity]).
+ * State: key = encoded row key, value = serialize([[row, count], ...]) (one pair per representation).
  */
 export class Distinct implements Operator {
   readonly arity = 1;
@@ -56,6 +62,16 @@ export class Distinct implements Operator {
     return parts;
   }
 
+  private entryFor(index: KeyIndex<Entry>, row: Row): Entry {
+    const parts = this.keyParts(row);
+    let e = index.get(parts);
+    if (e === undefined) {
+      e = { reps: [], n: 0, shown: undefined, stamp: 0, dirty: false, parts: parts.slice() };
+      index.set(parts, e);
+    }
+    return e;
+  }
+
   push(_port: number, batch: ChangeBatch, _ctx: OperatorContext): ChangeBatch {
     const { rows, weights } = batch;
     if (rows.length === 0) return batch;
@@ -65,27 +81,29 @@ export class Distinct implements Operator {
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
-      const parts = this.keyParts(rows[i]);
-      let e = index.get(parts);
-      if (e === undefined) {
-        e = { row: rows[i], n: 0, n0: 0, stamp: 0, dirty: false };
-        index.set(parts, e);
-      }
+      const e = this.entryFor(index, rows[i]);
       if (e.stamp !== stamp) {
         e.stamp = stamp;
-        e.n0 = e.n;
+        e.shown = e.n > 0 ? shownRep(e.reps, true) : undefined;
         touched.push(e);
       }
+      addRep(e.reps, rows[i], w, sameRow);
       e.n += w;
     }
     const out: ChangeBatch = { rows: [], weights: [] };
     for (const e of touched) {
-      const d = (e.n > 0 ? 1 : 0) - (e.n0 > 0 ? 1 : 0);
-      if (d !== 0) {
-        out.rows.push(e.row);
-        out.weights.push(d);
+      const now = e.n > 0 ? shownRep(e.reps, true) : undefined;
+      if (now !== e.shown) {
+        if (e.shown !== undefined) {
+          out.rows.push(e.shown);
+          out.weights.push(-1);
+        }
+        if (now !== undefined) {
+          out.rows.push(now);
+          out.weights.push(1);
+        }
       }
-      if (e.n === 0) index.delete(this.keyParts(e.row));
+      if (e.reps.length === 0) index.delete(e.parts);
       if (!e.dirty) {
         e.dirty = true;
         this.dirty.push(e);
@@ -97,10 +115,11 @@ export class Distinct implements Operator {
 
   takeDirty(): StateEntry[] {
     const entries: StateEntry[] = [];
-    for (const e of this.dirty) if (e.n === 0) entries.push({ key: encodeKeyParts(this.keyParts(e.row)), value: null });
+    // Deletions first: a row removed and re-added within an epoch is two Entry objects.
+    for (const e of this.dirty) if (e.reps.length === 0) entries.push({ key: encodeKeyParts(e.parts), value: null });
     for (const e of this.dirty) {
       e.dirty = false;
-      if (e.n !== 0) entries.push({ key: encodeKeyParts(this.keyParts(e.row)), value: serialize([e.row, e.n]) });
+      if (e.reps.length > 0) entries.push({ key: encodeKeyParts(e.parts), value: serialize(e.reps.map((r) => [r.value, r.n])) });
     }
     this.dirty.length = 0;
     return entries;
@@ -109,9 +128,13 @@ export class Distinct implements Operator {
   restore(entries: Iterable<StateEntry>): void {
     for (const { value } of entries) {
       if (value === null) continue;
-      const [row, n] = deserialize(value) as [Row, number];
-      const index = this.index ?? this.setup(row.length);
-      index.set(this.keyParts(row), { row, n, n0: n, stamp: 0, dirty: false });
+      const reps = deserialize(value) as [Row, number][];
+      if (reps.length === 0) continue;
+      const e = this.entryFor(this.index ?? this.setup(reps[0][0].length), reps[0][0]);
+      for (const [row, n] of reps) {
+        e.reps.push({ value: row, n });
+        e.n += n;
+      }
     }
   }
 

@@ -8,7 +8,10 @@ import { encodeKeyParts, isIdentityNormalizer, keyNormalizer, makeValuesKeyFn } 
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
 import { KeyIndex } from '../key-index.js';
 import type { CompiledExpr, Operator, OperatorContext, StateEntry } from '../operator.js';
-import { sameValue } from '../row-identity.js';
+import { addRep, shownRep } from '../representatives.js';
+import type { Rep } from '../representatives.js';
+import { sameRow, sameValue } from '../row-identity.js';
+import { TypeId } from '../../sql/types.js';
 
 export interface AggregateCall {
   agg: ResolvedAggregate;
@@ -38,7 +41,19 @@ interface Group {
   dirty: boolean;
   deleted: boolean;
   persistKey: string | undefined;
+  /**
+   * Only when rows with differently represented but equal keys are present (numeric 1.5 / 1.50):
+   * each representation's row count. keyVals is the canonical one present (representatives.ts).
+   */
+  reps: Rep<Value[]>[] | null;
 }
+
+/** Types whose equal keys are always identically represented (no representation tracking). */
+const SINGLE_REPRESENTATION: ReadonlySet<string> = new Set([
+  TypeId.Int2, TypeId.Int4, TypeId.Int8, TypeId.Text, TypeId.Varchar, TypeId.Bool, TypeId.Date, TypeId.Timestamp, TypeId.Timestamptz,
+]);
+
+const copyKey = (k: Value[]): Value[] => k.slice();
 
 const GLOBAL_KEY = '*';
 
@@ -57,8 +72,12 @@ const GLOBAL_KEY = '*';
  * accumulator sees part of a row). An error computing a result (e.g. sum out of range) reports
  * the group key and leaves the group without an output row until it is computable again.
  *
+ * Group keys that are equal but differently represented (numeric 1.5 and 1.50) form one group
+ * whose output shows the canonical representation among those present (representatives.ts), so
+ * the result does not depend on arrival order or epoch splits.
+ *
  * State: one entry per group, key = encoded group key, value = serialize([keyValues, rowCount,
- * accumulatorStates]).
+ * accumulatorStates, representations?]).
  */
 export class HashAggregate implements Operator {
   readonly arity = 1;
@@ -66,6 +85,8 @@ export class HashAggregate implements Operator {
   private readonly keyTypes: SqlType[] | undefined;
   private readonly norms: KeyNormalizer[];
   private readonly normIsIdentity: boolean[];
+  /** Whether equal keys may differ in representation (see Group.reps). */
+  private readonly trackReps: boolean;
   private readonly calls: AggregateCall[];
   private readonly nk: number;
   private readonly na: number;
@@ -88,6 +109,10 @@ export class HashAggregate implements Operator {
     this.na = opts.aggregates.length;
     this.norms = opts.groupKeys.map((_, i) => keyNormalizer(opts.keyTypes?.[i]));
     this.normIsIdentity = this.norms.map(isIdentityNormalizer);
+    this.trackReps = opts.groupKeys.some((_, i) => {
+      const t = opts.keyTypes?.[i];
+      return t === undefined || !SINGLE_REPRESENTATION.has(t.id);
+    });
     this.index = new KeyIndex<Group>(this.nk);
     this.parts = new Array(this.nk).fill(null);
     this.keyBuf = new Array(this.nk).fill(null);
@@ -107,7 +132,7 @@ export class HashAggregate implements Operator {
   }
 
   private newGroup(keyVals: Value[]): Group {
-    return { keyVals, count: 0, accs: this.newAccumulators(), out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined };
+    return { keyVals, count: 0, accs: this.newAccumulators(), out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined, reps: null };
   }
 
   init(ctx: OperatorContext): ChangeBatch {
@@ -173,6 +198,10 @@ export class HashAggregate implements Operator {
         g.stamp = stamp;
         touched.push(g);
       }
+      if (this.trackReps && (g.reps !== null || !sameRow(g.keyVals, keyBuf))) {
+        if (g.reps === null) g.reps = [{ value: g.keyVals, n: g.count }];
+        addRep(g.reps, keyBuf, w, sameRow, copyKey);
+      }
       g.count += w;
       const accs = g.accs;
       for (let a = 0; a < na; a++) if (active[a]) accs[a].add(argBufs[a], w);
@@ -181,7 +210,18 @@ export class HashAggregate implements Operator {
     const out: ChangeBatch = { rows: [], weights: [] };
     for (let t = 0; t < touched.length; t++) {
       const g = touched[t];
-      const newOut = g.count > 0 || g === this.global ? this.outputRowIfChanged(g, ctx) : null;
+      let keyChanged = false;
+      if (g.reps !== null) {
+        g.reps = g.reps.filter((x) => x.n !== 0);
+        const r = shownRep(g.reps, true);
+        if (r !== undefined && r !== g.keyVals) {
+          g.keyVals = r;
+          keyChanged = true;
+        }
+        if (g.reps.length <= 1) g.reps = null;
+      }
+      const newOut =
+        g.count > 0 || g === this.global ? (keyChanged ? this.outputRow(g, ctx) : this.outputRowIfChanged(g, ctx)) : null;
       if (newOut !== g.out) {
         if (g.out !== null) {
           out.rows.push(g.out);
@@ -264,7 +304,9 @@ export class HashAggregate implements Operator {
     for (const g of this.dirty) {
       g.dirty = false;
       if (g.deleted) continue;
-      entries.push({ key: this.persistKey(g), value: serialize([g.keyVals, g.count, g.accs.map((a) => a.save())]) });
+      const state: unknown[] = [g.keyVals, g.count, g.accs.map((a) => a.save())];
+      if (g.reps !== null) state.push(g.reps.map((r) => [r.value, r.n]));
+      entries.push({ key: this.persistKey(g), value: serialize(state) });
     }
     this.dirty.length = 0;
     return entries;
@@ -274,7 +316,7 @@ export class HashAggregate implements Operator {
     const ctx: OperatorContext = { epoch: 0, reportRowError: () => {} };
     for (const { key, value } of entries) {
       if (value === null) continue;
-      const [keyVals, count, states] = deserialize(value) as [Value[], number, unknown[]];
+      const [keyVals, count, states, reps] = deserialize(value) as [Value[], number, unknown[], [Value[], number][] | undefined];
       let g: Group;
       if (this.global !== null) g = this.global;
       else {
@@ -285,9 +327,12 @@ export class HashAggregate implements Operator {
       g.keyVals = keyVals;
       g.count = count;
       g.persistKey = key;
+      g.reps = reps === undefined ? null : reps.map(([v, n]) => ({ value: v, n }));
       for (let a = 0; a < this.na; a++) g.accs[a].load(states[a]);
       g.out = g.count > 0 || g === this.global ? this.outputRow(g, ctx) : null;
     }
+    // The global row exists downstream even when no state was persisted for it yet.
+    if (this.global !== null && this.global.out === null) this.global.out = this.outputRow(this.global, ctx);
   }
 
   stateSize(): number {

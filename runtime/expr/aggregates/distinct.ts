@@ -4,17 +4,21 @@
  *
  *   count(DISTINCT x) over +1 +1 +2 -1 -> inner sees +1, +2 -> 2n;  then -1 -> inner sees -1 -> 1n
  *
- * Values are grouped by SQL equality (key-codec.ts); the inner accumulator always receives the
- * first-seen representative of a value, for the retraction too, so representation-sensitive
- * accumulators (the numeric sum's display scale) stay consistent.
+ * Values are grouped by SQL equality (key-codec.ts). The inner accumulator holds one
+ * representation per distinct value, the canonical one among those present
+ * (dataflow/representatives.ts); when that one leaves while an equal one remains (numeric 1.5
+ * retracted, 1.50 still there), the inner accumulator gets -1.5 and +1.50.
  */
 import type { Value } from '../../sql/values.js';
 import type { Key } from '../../dataflow/key-codec.js';
 import { keyOf } from '../../dataflow/key-codec.js';
+import { addRep, shownRep } from '../../dataflow/representatives.js';
+import type { Rep } from '../../dataflow/representatives.js';
+import { sameRow } from '../../dataflow/row-identity.js';
 import type { Accumulator } from './accumulator.js';
 
 interface Entry {
-  args: Value[];
+  reps: Rep<Value[]>[];
   n: number;
 }
 
@@ -31,14 +35,17 @@ export class DistinctAccumulator implements Accumulator {
     const k = this.keyFn(args);
     let e = this.seen.get(k);
     if (e === undefined) {
-      e = { args: args.slice(), n: 0 };
+      e = { reps: [], n: 0 };
       this.seen.set(k, e);
     }
-    const before = e.n;
+    const before = e.n > 0 ? shownRep(e.reps, true) : undefined;
+    addRep(e.reps, args as Value[], weight, sameRow, copyArgs);
     e.n += weight;
-    if (e.n === 0) this.seen.delete(k);
-    if (before <= 0 && e.n > 0) this.inner.add(e.args, 1);
-    else if (before > 0 && e.n <= 0) this.inner.add(e.args, -1);
+    const after = e.n > 0 ? shownRep(e.reps, true) : undefined;
+    if (e.n === 0 && e.reps.length === 0) this.seen.delete(k);
+    if (before === after) return;
+    if (before !== undefined) this.inner.add(before, -1);
+    if (after !== undefined) this.inner.add(after, 1);
   }
 
   result(): Value {
@@ -47,7 +54,7 @@ export class DistinctAccumulator implements Accumulator {
 
   save(): unknown {
     const out: [Value[], number][] = [];
-    for (const e of this.seen.values()) out.push([e.args, e.n]);
+    for (const e of this.seen.values()) for (const r of e.reps) out.push([r.value, r.n]);
     return [this.inner.save(), out];
   }
 
@@ -55,7 +62,16 @@ export class DistinctAccumulator implements Accumulator {
     const [inner, entries] = state as [unknown, [Value[], number][]];
     this.inner.load(inner);
     this.seen = new Map();
-    for (const [args, n] of entries) this.seen.set(this.keyFn(args), { args, n });
+    for (const [args, n] of entries) {
+      const k = this.keyFn(args);
+      let e = this.seen.get(k);
+      if (e === undefined) {
+        e = { reps: [], n: 0 };
+        this.seen.set(k, e);
+      }
+      e.reps.push({ value: args, n });
+      e.n += n;
+    }
   }
 }
 
@@ -65,6 +81,10 @@ export class DistinctAccumulator implements Accumulator {
  */
 export function distinctAccumulator(inner: Accumulator, keyFn?: (args: readonly Value[]) => Key): Accumulator {
   return new DistinctAccumulator(inner, keyFn ?? defaultKeyFn);
+}
+
+function copyArgs(args: Value[]): Value[] {
+  return args.slice();
 }
 
 function defaultKeyFn(args: readonly Value[]): Key {

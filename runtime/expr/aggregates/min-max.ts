@@ -9,8 +9,8 @@
  *
  *   max(int4) over +3 +9 +5 -> 9;  then -9 -> 5 (recomputed);  then -3 -5 -> NULL
  *
- * Values that are equal but differently represented (numeric 1.5 / 1.50) share one entry whose
- * representative is the first one seen.
+ * Values that are equal but differently represented (numeric 1.5 / 1.50) share one entry that
+ * shows the canonical representation among those present (dataflow/representatives.ts).
  */
 import { compareValues } from '../../sql/compare.js';
 import type { TypeId } from '../../sql/types.js';
@@ -18,10 +18,14 @@ import type { Value } from '../../sql/values.js';
 import { keyNormalizer } from '../../dataflow/key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../../dataflow/key-codec.js';
 import type { SqlType } from '../../sql/types.js';
+import { addRep, shownRep } from '../../dataflow/representatives.js';
+import type { Rep } from '../../dataflow/representatives.js';
+import { sameValue } from '../../dataflow/row-identity.js';
 import type { Accumulator } from './accumulator.js';
 
 interface Entry {
-  value: Value;
+  /** Representations of this value with their multiplicities (almost always one). */
+  reps: Rep<Value>[];
   n: number;
 }
 
@@ -47,13 +51,17 @@ export class MinMax implements Accumulator {
     const k = this.norm(v);
     let e = this.values.get(k);
     if (e === undefined) {
-      e = { value: v, n: 0 };
+      e = { reps: [{ value: v, n: weight }], n: weight };
       this.values.set(k, e);
+    } else {
+      if (e.reps.length === 1 && sameValue(e.reps[0].value, v)) {
+        if ((e.reps[0].n += weight) === 0) e.reps.length = 0;
+      } else addRep(e.reps, v, weight, sameValue);
+      e.n += weight;
     }
-    e.n += weight;
     if (e.n === 0) this.values.delete(k);
     if (e.n > 0) {
-      if (!this.stale && e !== this.best && (this.best === null || this.better(e.value, this.best.value))) this.best = e;
+      if (!this.stale && e !== this.best && (this.best === null || this.better(rep(e), rep(this.best)))) this.best = e;
     } else if (e === this.best) {
       this.best = null;
       this.stale = true;
@@ -68,24 +76,31 @@ export class MinMax implements Accumulator {
     if (this.stale) {
       let best: Entry | null = null;
       for (const e of this.values.values()) {
-        if (e.n > 0 && (best === null || this.better(e.value, best.value))) best = e;
+        if (e.n > 0 && (best === null || this.better(rep(e), rep(best)))) best = e;
       }
       this.best = best;
       this.stale = false;
     }
-    return this.best === null ? null : this.best.value;
+    return this.best === null ? null : rep(this.best);
   }
 
   save(): unknown {
     const out: [Value, number][] = [];
-    for (const e of this.values.values()) out.push([e.value, e.n]);
+    for (const e of this.values.values()) for (const r of e.reps) out.push([r.value, r.n]);
     return out;
   }
 
   load(state: unknown): void {
     this.values = new Map();
-    for (const [value, n] of state as [Value, number][]) this.values.set(this.norm(value), { value, n });
     this.best = null;
+    this.stale = false;
+    for (const [value, n] of state as [Value, number][]) this.add([value], n);
     this.stale = true;
   }
+}
+
+/** The value an entry shows: its canonical representation among those present. */
+function rep(e: Entry): Value {
+  const v = shownRep(e.reps, false);
+  return v === undefined ? (e.reps.length > 0 ? e.reps[0].value : null) : v;
 }

@@ -1,0 +1,559 @@
+/**
+ * Scalar expressions: a precedence-climbing parser with PostgreSQL 15's operator precedence
+ * (gram.y), including its non-associative levels (`a = b = c` is a syntax error at the second
+ * `=`, as in PostgreSQL).
+ *
+ *   "a + 1 * 2 > 3 AND NOT b"  ->  AND(>(+(a, *(1, 2)), 3), NOT(b))
+ *   "-9223372036854775808"     ->  Literal integer '-9223372036854775808' (minus folded, as PostgreSQL does)
+ */
+import { featureNotSupported } from '../../runtime/sql/errors.js';
+import type { Expr, Query } from '../ast.js';
+import type { Cursor } from '../cursor.js';
+import type { Token } from '../lexer.js';
+import { parseFuncCall, parseSpecialForm, SPECIAL_FORMS, SQL_VALUE_FUNCTIONS, parseSqlValueFunction } from './func-call.js';
+import { isIntervalField, parseTypeName, skipIntervalFields, startsTypeName } from './type-name.js';
+import { parseQuery } from './select.js';
+
+/** Binding strength, weakest first (PostgreSQL's %left/%nonassoc order). */
+export const Prec = {
+  None: 0,
+  Or: 1,
+  And: 2,
+  Not: 3,
+  Is: 4,
+  Cmp: 5,
+  Like: 6, // BETWEEN IN LIKE ILIKE SIMILAR, NOT BETWEEN ...
+  Escape: 7,
+  Op: 8, // any other operator: || -> ->> @> ~ & ...
+  Add: 9,
+  Mul: 10,
+  Exp: 11,
+  At: 12,
+  Collate: 13,
+  UMinus: 14,
+  Postfix: 15, // [ ] and ::
+} as const;
+
+const CMP_OPS = new Set(['<', '>', '=', '<=', '>=', '<>']);
+const LIKE_WORDS = ['between', 'in', 'like', 'ilike', 'similar'] as const;
+
+function opPrec(op: string): number {
+  switch (op) {
+    case '+': case '-': return Prec.Add;
+    case '*': case '/': case '%': return Prec.Mul;
+    case '^': return Prec.Exp;
+    case ':=': case '=>': return Prec.None;
+    default: return CMP_OPS.has(op) ? Prec.Cmp : Prec.Op;
+  }
+}
+
+/** The precedence of the infix/postfix operator at the cursor, or 0 if there is none. */
+function infixPrec(c: Cursor): number {
+  const t = c.tok;
+  switch (t.kind) {
+    case 'punct':
+      return t.value === '::' || t.value === '[' ? Prec.Postfix : Prec.None;
+    case 'op':
+      return opPrec(t.value);
+    case 'ident':
+      switch (t.value) {
+        case 'or': return Prec.Or;
+        case 'and': return Prec.And;
+        case 'is': case 'isnull': case 'notnull': return Prec.Is;
+        case 'between': case 'in': case 'like': case 'ilike': case 'similar': return Prec.Like;
+        case 'not': return c.isAnyKw(LIKE_WORDS, 1) ? Prec.Like : Prec.None;
+        case 'at': return c.isKw('time', 1) && c.isKw('zone', 2) ? Prec.At : Prec.None;
+        case 'collate': return Prec.Collate;
+        default: return Prec.None;
+      }
+    default:
+      return Prec.None;
+  }
+}
+
+/** Parses an expression whose operators all bind at least as tightly as `minPrec`. */
+export function parseExpr(c: Cursor, minPrec: number = Prec.None): Expr {
+  let left = parsePrefix(c);
+  for (;;) {
+    const prec = infixPrec(c);
+    if (prec === Prec.None || prec < minPrec) return left;
+    left = parseInfix(c, left, prec);
+  }
+}
+
+/** A comma-separated expression list (at least one). */
+export function parseExprList(c: Cursor): Expr[] {
+  const list: Expr[] = [];
+  do list.push(parseExpr(c));
+  while (c.acceptPunct(','));
+  return list;
+}
+
+/** PostgreSQL's non-associative levels: `a < b = c` is a syntax error at `=`. */
+function rejectSameLevel(c: Cursor, prec: number): void {
+  if (infixPrec(c) === prec) c.fail();
+}
+
+function parseInfix(c: Cursor, left: Expr, prec: number): Expr {
+  const t = c.next();
+  const pos = t.start + 1;
+  if (t.kind === 'punct') {
+    if (t.value === '::') return { kind: 'Cast', arg: left, typeName: parseTypeName(c), pos };
+    const index = parseExpr(c);
+    if (c.isPunct(':')) throw featureNotSupported('array slices', c.pos());
+    c.expectPunct(']');
+    return { kind: 'Subscript', arg: left, index, pos };
+  }
+  if (t.kind === 'op') {
+    if ((prec === Prec.Cmp || prec === Prec.Op) && isQuantifier(c)) return parseQuantified(c, t.value, left, pos);
+    const right = parseExpr(c, prec + 1);
+    if (prec === Prec.Cmp) rejectSameLevel(c, Prec.Cmp);
+    return { kind: 'Binary', op: t.value, left, right, pos };
+  }
+  switch (t.value) {
+    case 'or':
+    case 'and':
+      return { kind: 'Binary', op: t.value.toUpperCase(), left, right: parseExpr(c, prec + 1), pos };
+    case 'isnull':
+      return { kind: 'IsNull', arg: left, negated: false, pos };
+    case 'notnull':
+      return { kind: 'IsNull', arg: left, negated: true, pos };
+    case 'is':
+      return parseIs(c, left, pos);
+    case 'at': {
+      c.next(); // time
+      c.next(); // zone
+      const zone = parseExpr(c, Prec.At + 1);
+      return { kind: 'FuncCall', name: 'timezone', args: [zone, left], star: false, distinct: false, pos };
+    }
+    case 'collate':
+      throw featureNotSupported('COLLATE', pos);
+    case 'not':
+      return parseLikeLevel(c, c.next(), left, true, pos);
+    default:
+      return parseLikeLevel(c, t, left, false, pos);
+  }
+}
+
+function parseIs(c: Cursor, left: Expr, pos: number): Expr {
+  const negated = c.acceptKw('not');
+  const t = c.tok;
+  if (t.kind === 'ident') {
+    switch (t.value) {
+      case 'null':
+        c.next();
+        return { kind: 'IsNull', arg: left, negated, pos };
+      case 'true':
+      case 'false':
+        c.next();
+        return { kind: 'IsBool', arg: left, value: t.value === 'true', negated, pos };
+      case 'unknown':
+        c.next();
+        return { kind: 'IsBool', arg: left, value: null, negated, pos };
+      case 'distinct': {
+        c.next();
+        c.expectKw('from');
+        const right = parseExpr(c, Prec.Is + 1);
+        rejectSameLevel(c, Prec.Is);
+        return { kind: 'IsDistinct', left, right, negated, pos };
+      }
+      default:
+        break;
+    }
+  }
+  return c.fail();
+}
+
+/** BETWEEN / IN / LIKE / ILIKE / SIMILAR TO, after the (optional NOT and) keyword. */
+function parseLikeLevel(c: Cursor, kw: Token, arg: Expr, negated: boolean, pos: number): Expr {
+  switch (kw.value) {
+    case 'between': {
+      let symmetric = false;
+      if (c.acceptKw('symmetric')) symmetric = true;
+      else c.acceptKw('asymmetric');
+      const low = parseExpr(c, Prec.Escape);
+      c.expectKw('and');
+      const high = parseExpr(c, Prec.Escape);
+      rejectSameLevel(c, Prec.Like);
+      return { kind: 'Between', arg, low, high, negated, symmetric, pos };
+    }
+    case 'in': {
+      if (!c.isPunct('(')) c.fail();
+      const query = tryParenQuery(c);
+      if (query) return { kind: 'InSubquery', arg, query, negated, pos };
+      c.expectPunct('(');
+      const list = parseExprList(c);
+      c.expectPunct(')');
+      return { kind: 'InList', arg, list, negated, pos };
+    }
+    case 'like':
+    case 'ilike': {
+      const caseInsensitive = kw.value === 'ilike';
+      if (isQuantifier(c)) {
+        const op = (negated ? '!' : '') + (caseInsensitive ? '~~*' : '~~');
+        return parseQuantified(c, op, arg, pos);
+      }
+      const pattern = parseExpr(c, Prec.Escape);
+      const escape = c.acceptKw('escape') ? parseExpr(c, Prec.Escape) : undefined;
+      rejectSameLevel(c, Prec.Like);
+      const like: Expr = { kind: 'Like', arg, pattern, caseInsensitive, negated, pos };
+      if (escape) like.escape = escape;
+      return like;
+    }
+    case 'similar': {
+      c.expectKw('to');
+      const pattern = parseExpr(c, Prec.Escape);
+      const args = [pattern];
+      if (c.acceptKw('escape')) args.push(parseExpr(c, Prec.Escape));
+      rejectSameLevel(c, Prec.Like);
+      // PostgreSQL itself rewrites SIMILAR TO into a regex match
+      const regex: Expr = { kind: 'FuncCall', name: 'similar_to_escape', args, star: false, distinct: false, pos };
+      return { kind: 'Binary', op: negated ? '!~' : '~', left: arg, right: regex, pos };
+    }
+    default:
+      return c.fail(kw);
+  }
+}
+
+function isQuantifier(c: Cursor): boolean {
+  return c.isAnyKw(['any', 'some', 'all']) && c.isPunct('(', 1);
+}
+
+/** `op ANY|SOME|ALL ( query | array-expr )` */
+function parseQuantified(c: Cursor, op: string, left: Expr, pos: number): Expr {
+  const quantifier = c.next().value === 'all' ? 'all' : 'any';
+  const query = tryParenQuery(c);
+  let right: Expr | Query;
+  if (query) {
+    right = query;
+  } else {
+    c.expectPunct('(');
+    right = parseExpr(c);
+    c.expectPunct(')');
+  }
+  return { kind: 'Quantified', op, quantifier, left, right, pos };
+}
+
+// ---------------------------------------------------------------- prefix and primary
+
+function parsePrefix(c: Cursor): Expr {
+  const t = c.tok;
+  if (t.kind === 'op') {
+    if (t.value === '*') c.fail();
+    c.next();
+    const pos = t.start + 1;
+    if (t.value === '-' || t.value === '+') {
+      const arg = parseExpr(c, Prec.UMinus);
+      if (t.value === '-' && arg.kind === 'Literal' && (arg.literal === 'integer' || arg.literal === 'decimal')) {
+        // PostgreSQL folds the sign into the constant (and reports the '-' as its location)
+        const digits = arg.value as string;
+        return { kind: 'Literal', literal: arg.literal, value: digits.startsWith('-') ? digits.slice(1) : `-${digits}`, pos };
+      }
+      return { kind: 'Unary', op: t.value, arg, pos };
+    }
+    return { kind: 'Unary', op: t.value, arg: parseExpr(c, Prec.Op + 1), pos };
+  }
+  if (t.kind === 'ident' && t.value === 'not') {
+    c.next();
+    return { kind: 'Unary', op: 'NOT', arg: parseExpr(c, Prec.Not), pos: t.start + 1 };
+  }
+  return parsePrimary(c);
+}
+
+function parsePrimary(c: Cursor): Expr {
+  const t = c.tok;
+  const pos = t.start + 1;
+  switch (t.kind) {
+    case 'integer':
+    case 'decimal':
+      c.next();
+      return { kind: 'Literal', literal: t.kind, value: t.value, pos };
+    case 'string':
+      c.next();
+      return { kind: 'Literal', literal: 'string', value: t.value, pos };
+    case 'bitstring':
+      throw featureNotSupported('bit string literals', pos);
+    case 'param':
+      c.next();
+      return { kind: 'Param', index: Number(t.value), pos };
+    case 'punct':
+      if (t.value === '(') return parseParenthesized(c);
+      return c.fail();
+    case 'qident':
+      return parseNameExpr(c);
+    case 'ident':
+      return parseWord(c, t);
+    default:
+      return c.fail();
+  }
+}
+
+/** `(expr)`, `(a, b)` (a row), or `(query)` (a scalar subquery). */
+function parseParenthesized(c: Cursor): Expr {
+  const open = c.tok;
+  const query = tryParenQuery(c);
+  if (query) return { kind: 'ScalarSubquery', query, pos: open.start + 1 };
+  c.next();
+  const first = parseExpr(c);
+  if (c.acceptPunct(',')) {
+    const elements = [first, ...parseExprList(c)];
+    c.expectPunct(')');
+    return { kind: 'Row', elements, pos: open.start + 1 };
+  }
+  c.expectPunct(')');
+  if (c.isPunct('.')) throw featureNotSupported('field selection', c.pos());
+  return first;
+}
+
+const QUERY_START = ['select', 'values', 'with', 'table'];
+
+/**
+ * At '(': parses `( query )` when the parentheses hold a query, else returns undefined with
+ * the cursor unmoved. `((select 1) + 1)` is ambiguous up to the '+', so a query guess that
+ * fails is retried as an expression; the error kept is the one that got further.
+ */
+export function tryParenQuery(c: Cursor): Query | undefined {
+  let k = 1;
+  while (c.isPunct('(', k)) k++;
+  if (!c.isAnyKw(QUERY_START, k)) return undefined;
+  const start = c.i;
+  if (k === 1) return parseParenQueryAt(c);
+  try {
+    return parseParenQueryAt(c);
+  } catch (queryErr) {
+    const reached = c.i;
+    c.i = start;
+    // try the expression reading; if it fails too, report the query error when it went further
+    const save = c.i;
+    try {
+      c.next();
+      parseExpr(c);
+      c.expectPunct(')');
+    } catch (exprErr) {
+      const exprReached = c.i;
+      c.i = save;
+      throw reached >= exprReached ? queryErr : exprErr;
+    }
+    c.i = save;
+    return undefined;
+  }
+}
+
+function parseParenQueryAt(c: Cursor): Query {
+  c.expectPunct('(');
+  const q = parseQuery(c);
+  c.expectPunct(')');
+  return q;
+}
+
+/** Words: keywords with special syntax, typed literals, function calls and column references. */
+function parseWord(c: Cursor, t: Token): Expr {
+  const pos = t.start + 1;
+  const nextIsParen = c.isPunct('(', 1);
+  switch (t.value) {
+    case 'null':
+      c.next();
+      return { kind: 'Literal', literal: 'null', value: null, pos };
+    case 'true':
+    case 'false':
+      c.next();
+      return { kind: 'Literal', literal: 'boolean', value: t.value === 'true', pos };
+    case 'case':
+      return parseCase(c);
+    case 'cast': {
+      c.next();
+      c.expectPunct('(');
+      const arg = parseExpr(c);
+      c.expectKw('as');
+      const typeName = parseTypeName(c);
+      c.expectPunct(')');
+      return { kind: 'Cast', arg, typeName, pos };
+    }
+    case 'exists':
+      if (!nextIsParen) break;
+      c.next();
+      {
+        const query = tryParenQuery(c);
+        if (!query) return c.fail(c.peek(1));
+        return { kind: 'Exists', query, negated: false, pos };
+      }
+    case 'array':
+      return parseArray(c);
+    case 'row':
+      if (!nextIsParen) break;
+      c.next();
+      c.next();
+      if (c.acceptPunct(')')) return { kind: 'Row', elements: [], pos };
+      {
+        const elements = parseExprList(c);
+        c.expectPunct(')');
+        return { kind: 'Row', elements, pos };
+      }
+    case 'interval':
+      if (c.peek(1).kind === 'string' || nextIsParen) return parseIntervalLiteral(c);
+      break;
+    case 'default':
+      return c.fail();
+    default:
+      if (nextIsParen && SPECIAL_FORMS.has(t.value)) return parseSpecialForm(c);
+      if (SQL_VALUE_FUNCTIONS.has(t.value) && !(t.value === 'current_schema' && nextIsParen)) return parseSqlValueFunction(c);
+      break;
+  }
+  const typed = tryTypedLiteral(c);
+  if (typed) return typed;
+  return parseNameExpr(c);
+}
+
+/** `type 'string'`: DATE '2024-01-01', TIMESTAMP(3) WITH TIME ZONE '...', jsonb '{}', int4 '1' ... */
+function tryTypedLiteral(c: Cursor): Expr | undefined {
+  if (!typedLiteralAhead(c)) return undefined;
+  const t = c.tok;
+  const save = c.i;
+  try {
+    const typeName = parseTypeName(c);
+    if (c.tok.kind === 'string') {
+      const value = c.next().value;
+      return { kind: 'TypedLiteral', typeName, value, pos: t.start + 1 };
+    }
+  } catch {
+    // not a type name after all
+  }
+  c.i = save;
+  return undefined;
+}
+
+/** Cheap look-ahead (no exceptions) for the shapes a typed literal can take. */
+function typedLiteralAhead(c: Cursor): boolean {
+  if (!startsTypeName(c)) return false;
+  const next = c.peek(1);
+  if (next.kind === 'string') return true;
+  if (next.kind === 'punct') {
+    if (next.value === '.') return c.isColLabel(2) && c.peek(3).kind === 'string';
+    if (next.value !== '(') return false;
+    // name ( int [, int] ) 'string'
+    let k = 2;
+    for (;;) {
+      if (c.isOp('-', k) || c.isOp('+', k)) k++;
+      if (c.peek(k).kind !== 'integer') return false;
+      k++;
+      if (c.isPunct(',', k)) {
+        k++;
+        continue;
+      }
+      if (!c.isPunct(')', k)) return false;
+      k++;
+      break;
+    }
+    const after = c.peek(k);
+    return after.kind === 'string' || (after.kind === 'ident' && (after.value === 'with' || after.value === 'without'));
+  }
+  if (next.kind !== 'ident') return false;
+  switch (c.tok.value) {
+    case 'double': case 'character': case 'char': case 'national': case 'nchar': case 'bit': case 'timestamp': case 'time':
+      return true;
+    default:
+      return false;
+  }
+}
+
+/** INTERVAL 'value' [fields] | INTERVAL (p) 'value'. A bare number takes the last field as unit. */
+function parseIntervalLiteral(c: Cursor): Expr {
+  const t = c.next();
+  const modifiers: number[] = [];
+  if (c.acceptPunct('(')) {
+    if (c.tok.kind !== 'integer') c.fail();
+    modifiers.push(Number(c.next().value));
+    c.expectPunct(')');
+  }
+  if (c.tok.kind !== 'string') c.fail();
+  let value = c.next().value;
+  if (isIntervalField(c)) {
+    const fields = skipIntervalFields(c);
+    if (c.acceptPunct('(')) {
+      const p = c.tok;
+      if (p.kind !== 'integer') c.fail();
+      c.next();
+      c.expectPunct(')');
+    }
+    const unit = fields.split(' ').pop() as string;
+    if (/^\s*[+-]?(\d+(\.\d*)?|\.\d+)\s*$/.test(value)) value = `${value.trim()} ${unit}`;
+  }
+  return { kind: 'TypedLiteral', typeName: { name: 'interval', modifiers, pos: t.start + 1 }, value, pos: t.start + 1 };
+}
+
+function parseCase(c: Cursor): Expr {
+  const pos = c.pos();
+  c.next();
+  const operand = c.isKw('when') ? undefined : parseExpr(c);
+  const whens: { when: Expr; then: Expr }[] = [];
+  while (c.acceptKw('when')) {
+    const when = parseExpr(c);
+    c.expectKw('then');
+    whens.push({ when, then: parseExpr(c) });
+  }
+  if (whens.length === 0) c.fail();
+  const elseExpr = c.acceptKw('else') ? parseExpr(c) : undefined;
+  c.expectKw('end');
+  const e: Expr = { kind: 'Case', whens, pos };
+  if (operand) e.operand = operand;
+  if (elseExpr) e.else = elseExpr;
+  return e;
+}
+
+function parseArray(c: Cursor): Expr {
+  const pos = c.pos();
+  c.next();
+  if (c.isPunct('(')) throw featureNotSupported('ARRAY(subquery)', pos);
+  return parseArrayBrackets(c, pos);
+}
+
+function parseArrayBrackets(c: Cursor, pos: number): Expr {
+  const open = c.expectPunct('[');
+  const elements: Expr[] = [];
+  if (!c.isPunct(']')) {
+    do {
+      // nested ARRAY[[1,2],[3,4]]: inner brackets without the keyword
+      elements.push(c.isPunct('[') ? parseArrayBrackets(c, c.pos()) : parseExpr(c));
+    } while (c.acceptPunct(','));
+  }
+  c.expectPunct(']');
+  return { kind: 'Array', elements, pos: pos ?? open.start + 1 };
+}
+
+/**
+ * Identifier chains: `col`, `t.col`, `schema.t.col`, `t.*`, and function calls `f(...)`,
+ * `schema.f(...)`.
+ */
+function parseNameExpr(c: Cursor): Expr {
+  const first = c.tok;
+  const pos = first.start + 1;
+  if (c.isPunct('(', 1)) {
+    if (!c.isTypeFuncName()) c.fail();
+    c.next();
+    return parseFuncCall(c, first.value, undefined, pos);
+  }
+  if (!c.isColId()) c.fail();
+  const parts = [c.next().value];
+  while (c.isPunct('.')) {
+    if (c.isOp('*', 1)) {
+      c.next();
+      c.next();
+      if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'public')) throw featureNotSupported('schema-qualified column references', pos);
+      return { kind: 'Star', table: parts[parts.length - 1], pos };
+    }
+    if (!c.isColLabel(1)) c.fail(c.peek(1));
+    c.next();
+    const part = c.next();
+    if (c.isPunct('(') && parts.length === 1) return parseFuncCall(c, part.value, parts[0], pos);
+    parts.push(part.value);
+  }
+  switch (parts.length) {
+    case 1:
+      return { kind: 'ColumnRef', column: parts[0], pos };
+    case 2:
+      return { kind: 'ColumnRef', table: parts[0], column: parts[1], pos };
+    default:
+      if (parts.length === 3 && parts[0] === 'public') return { kind: 'ColumnRef', table: parts[1], column: parts[2], pos };
+      throw featureNotSupported('schema-qualified column references', pos);
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * Queries: WITH, SELECT, VALUES, TABLE, set operations (INTERSECT binds tighter than
+ * UNION/EXCEPT), ORDER BY, LIMIT/OFFSET/FETCH FIRST, named WINDOWs.
+ *
+ *   "select 1 union select 2 intersect select 3 order by 1"
+ *     -> SetOp(union, Select(1), SetOp(intersect, Select(2), Select(3)), orderBy [1])
+ */
+import { SqlError, featureNotSupported } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
+import type { Cte, Expr, OrderItem, Query, Select, SelectItem, Values } from '../ast.js';
+import type { Cursor, PendingWindowRef } from '../cursor.js';
+import type { Token } from '../lexer.js';
+import { parseExpr, parseExprList, Prec } from './expr.js';
+import { parseFromList } from './from.js';
+import { parseWindowBody } from './func-call.js';
+
+/** What may follow a query body: the clauses shared by SELECT, set operations and VALUES. */
+interface QueryTail {
+  orderBy?: { items: OrderItem[]; tok: Token };
+  limit?: { expr?: Expr; tok: Token };
+  offset?: { expr: Expr; tok: Token };
+}
+
+/** select_stmt: [WITH ...] body [ORDER BY ...] [LIMIT | OFFSET | FETCH ...]. */
+export function parseQuery(c: Cursor): Query {
+  let withTok: Token | undefined;
+  let ctes: Cte[] | undefined;
+  if (c.isKw('with')) {
+    withTok = c.tok;
+    ctes = parseWith(c);
+    if (c.isAnyKw(['insert', 'update', 'delete'])) throw featureNotSupported(`WITH on ${c.tok.value.toUpperCase()}`, c.pos(withTok));
+  }
+  const body = parseSetExpr(c, 0);
+  attachTail(c, body, parseQueryTail(c));
+  if (ctes && withTok) {
+    if (body.kind === 'Values') throw featureNotSupported('WITH on VALUES', c.pos(withTok));
+    if (body.with) throw new SqlError(SqlState.SyntaxError, 'multiple WITH clauses not allowed', { position: c.pos(withTok) });
+    body.with = ctes;
+  }
+  if (c.isKw('for') && c.isAnyKw(['update', 'share', 'no', 'key'], 1)) throw featureNotSupported('SELECT FOR UPDATE/SHARE', c.pos());
+  return body;
+}
+
+function parseWith(c: Cursor): Cte[] {
+  c.expectKw('with');
+  const recursive = c.acceptKw('recursive');
+  const ctes: Cte[] = [];
+  do {
+    const name = c.colId();
+    const cte: Cte = { name, query: undefined as unknown as Query };
+    if (c.isPunct('(')) cte.columnAliases = c.parenNameList();
+    c.expectKw('as');
+    if (!c.acceptKw('materialized')) c.acceptKws('not', 'materialized');
+    c.expectPunct('(');
+    cte.query = parseQuery(c);
+    c.expectPunct(')');
+    if (recursive) cte.recursive = true;
+    ctes.push(cte);
+  } while (c.acceptPunct(','));
+  return ctes;
+}
+
+const SET_PREC: Record<string, number> = { union: 1, except: 1, intersect: 2 };
+
+function parseSetExpr(c: Cursor, minPrec: number): Query {
+  let left = parseSetPrimary(c);
+  for (;;) {
+    const t = c.tok;
+    const prec = t.kind === 'ident' ? SET_PREC[t.value] : undefined;
+    if (prec === undefined || prec <= minPrec) return left;
+    c.next();
+    let all = false;
+    if (c.acceptKw('all')) all = true;
+    else c.acceptKw('distinct');
+    const right = parseSetExpr(c, prec);
+    left = { kind: 'SetOp', op: t.value as 'union' | 'intersect' | 'except', all, left, right, orderBy: [], pos: t.start + 1 };
+  }
+}
+
+function parseSetPrimary(c: Cursor): Query {
+  const t = c.tok;
+  if (t.kind === 'punct' && t.value === '(') {
+    c.next();
+    const q = parseQuery(c);
+    c.expectPunct(')');
+    return q;
+  }
+  if (t.kind === 'ident') {
+    switch (t.value) {
+      case 'select':
+        return parseSimpleSelect(c);
+      case 'values':
+        return parseValues(c);
+      case 'table': {
+        c.next();
+        const nameTok = c.tok;
+        const name = c.colId();
+        const item: Select['from'][number] = { kind: 'Table', name, pos: nameTok.start + 1 };
+        if (c.isPunct('.') && c.isColLabel(1)) {
+          c.next();
+          item.schema = name;
+          item.name = c.next().value;
+        }
+        return {
+          kind: 'Select', distinct: false, items: [{ kind: 'Star', pos: t.start + 1 }], from: [item],
+          groupBy: [], orderBy: [], pos: t.start + 1,
+        };
+      }
+      default:
+        break;
+    }
+  }
+  return c.fail();
+}
+
+/** VALUES (a, b), (c, d): rows of expressions (DEFAULT allowed as a whole element). */
+export function parseValues(c: Cursor): Values {
+  const t = c.expectKw('values');
+  const rows: Expr[][] = [];
+  let width = -1;
+  do {
+    c.expectPunct('(');
+    const row: Expr[] = [];
+    do {
+      if (c.isKw('default') && (c.isPunct(',', 1) || c.isPunct(')', 1))) {
+        row.push({ kind: 'Default', pos: c.pos(c.next()) });
+      } else {
+        row.push(parseExpr(c));
+      }
+    } while (c.acceptPunct(','));
+    c.expectPunct(')');
+    if (width < 0) width = row.length;
+    else if (row.length !== width) {
+      throw new SqlError(SqlState.SyntaxError, 'VALUES lists must all be the same length', { position: row[0].pos });
+    }
+    rows.push(row);
+  } while (c.acceptPunct(','));
+  return { kind: 'Values', rows, orderBy: [], pos: t.start + 1 };
+}
+
+function parseSimpleSelect(c: Cursor): Select {
+  const t = c.expectKw('select');
+  const sel: Select = { kind: 'Select', distinct: false, items: [], from: [], groupBy: [], orderBy: [], pos: t.start + 1 };
+  const windows: PendingWindowRef[] = [];
+  c.windowScopes.push(windows);
+  try {
+    if (c.acceptKw('distinct')) {
+      sel.distinct = true;
+      if (c.acceptKw('on')) {
+        c.expectPunct('(');
+        sel.distinctOn = parseExprList(c);
+        c.expectPunct(')');
+      }
+    } else {
+      c.acceptKw('all');
+    }
+    if (!endsTargetList(c)) sel.items = parseTargetList(c);
+    if (c.isKw('into')) throw featureNotSupported('SELECT INTO', c.pos());
+    if (c.acceptKw('from')) sel.from = parseFromList(c);
+    if (c.acceptKw('where')) sel.where = parseExpr(c);
+    if (c.acceptKws('group', 'by')) {
+      if (!c.acceptKw('all')) c.acceptKw('distinct');
+      sel.groupBy = parseGroupBy(c);
+    }
+    if (c.acceptKw('having')) sel.having = parseExpr(c);
+    if (c.isKw('window')) parseWindowClause(c, windows);
+    else resolveWindows(c, windows, new Map());
+  } finally {
+    c.windowScopes.pop();
+  }
+  return sel;
+}
+
+/** Tokens that end an empty target list (`SELECT FROM t`, `SELECT;`). */
+function endsTargetList(c: Cursor): boolean {
+  const t = c.tok;
+  if (t.kind === 'eof') return true;
+  if (t.kind === 'punct') return t.value === ')' || t.value === ';';
+  if (t.kind !== 'ident') return false;
+  switch (t.value) {
+    case 'from': case 'where': case 'group': case 'having': case 'window': case 'order': case 'limit':
+    case 'offset': case 'fetch': case 'union': case 'intersect': case 'except': case 'into': case 'for':
+      return true;
+    default:
+      return c.isEmitClause();
+  }
+}
+
+/** Target list items: `*`, `t.*`, `expr [AS label | label]`. */
+export function parseTargetList(c: Cursor): SelectItem[] {
+  const items: SelectItem[] = [];
+  do {
+    const t = c.tok;
+    const pos = t.start + 1;
+    if (t.kind === 'op' && t.value === '*') {
+      c.next();
+      items.push({ kind: 'Star', pos });
+      continue;
+    }
+    const expr = parseExpr(c);
+    if (expr.kind === 'Star') {
+      items.push(expr.table === undefined ? { kind: 'Star', pos } : { kind: 'Star', table: expr.table, pos });
+      continue;
+    }
+    const item: SelectItem = { kind: 'Expr', expr, pos };
+    if (c.acceptKw('as')) item.alias = c.colLabel();
+    else if (c.isBareLabel()) item.alias = c.next().value;
+    items.push(item);
+  } while (c.acceptPunct(','));
+  return items;
+}
+
+function parseGroupBy(c: Cursor): Expr[] {
+  if (c.isAnyKw(['rollup', 'cube']) && c.isPunct('(', 1)) throw featureNotSupported(`${c.tok.value.toUpperCase()}`, c.pos());
+  if (c.isKw('grouping') && c.isKw('sets', 1)) throw featureNotSupported('GROUPING SETS', c.pos());
+  if (c.isPunct('(') && c.isPunct(')', 1)) {
+    c.next();
+    c.next();
+    return [];
+  }
+  return parseExprList(c);
+}
+
+/** WINDOW w AS (...), ...; then substitutes the definitions into every OVER w. */
+function parseWindowClause(c: Cursor, refs: PendingWindowRef[]): void {
+  c.expectKw('window');
+  const defs = new Map<string, ReturnType<typeof parseWindowBody>>();
+  do {
+    const nameTok = c.tok;
+    const name = c.colId();
+    c.expectKw('as');
+    c.expectPunct('(');
+    let base: ReturnType<typeof parseWindowBody> | undefined;
+    if (c.isColId() && !c.isAnyKw(['partition', 'order', 'rows', 'range', 'groups'])) {
+      const refTok = c.next();
+      base = defs.get(refTok.value);
+      if (!base) throw new SqlError(SqlState.UndefinedObject, `window "${refTok.value}" does not exist`, { position: refTok.start + 1 });
+    }
+    const body = parseWindowBody(c);
+    c.expectPunct(')');
+    if (defs.has(name)) throw new SqlError(SqlState.WindowingError, `window "${name}" is already defined`, { position: nameTok.start + 1 });
+    defs.set(name, base ? { partitionBy: base.partitionBy, orderBy: body.orderBy.length ? body.orderBy : base.orderBy, frame: body.frame } : body);
+  } while (c.acceptPunct(','));
+  resolveWindows(c, refs, defs);
+}
+
+function resolveWindows(_c: Cursor, refs: PendingWindowRef[], defs: Map<string, ReturnType<typeof parseWindowBody>>): void {
+  for (const ref of refs) {
+    const def = defs.get(ref.name);
+    if (!def) throw new SqlError(SqlState.UndefinedObject, `window "${ref.name}" does not exist`, { position: ref.pos });
+    const spec = { partitionBy: def.partitionBy, orderBy: def.orderBy } as typeof def;
+    if (def.frame !== undefined) spec.frame = def.frame;
+    if (ref.refine) {
+      if (ref.refine.orderBy.length) spec.orderBy = ref.refine.orderBy;
+      if (ref.refine.frame !== undefined) spec.frame = ref.refine.frame;
+    }
+    ref.call.over = spec;
+  }
+}
+
+/** ORDER BY items (after the BY). */
+export function parseOrderByList(c: Cursor): OrderItem[] {
+  const items: OrderItem[] = [];
+  do {
+    const expr = parseExpr(c);
+    const item: OrderItem = { expr, desc: false };
+    if (c.acceptKw('desc')) item.desc = true;
+    else if (!c.acceptKw('asc') && c.isKw('using')) throw featureNotSupported('ORDER BY ... USING', c.pos());
+    if (c.acceptKw('nulls')) {
+      if (c.acceptKw('first')) item.nullsFirst = true;
+      else {
+        c.expectKw('last');
+        item.nullsFirst = false;
+      }
+    }
+    items.push(item);
+  } while (c.acceptPunct(','));
+  return items;
+}
+
+/** ORDER BY, then LIMIT / OFFSET / FETCH in any order, each at most once. */
+function parseQueryTail(c: Cursor): QueryTail {
+  const tail: QueryTail = {};
+  if (c.isKw('order') && c.isKw('by', 1)) {
+    const tok = c.next();
+    c.next();
+    tail.orderBy = { items: parseOrderByList(c), tok };
+  }
+  for (;;) {
+    const tok = c.tok;
+    if (c.isKw('limit') && !tail.limit) {
+      c.next();
+      if (c.acceptKw('all')) {
+        tail.limit = { tok };
+      } else {
+        const expr = parseExpr(c);
+        if (c.isPunct(',')) {
+          throw new SqlError(SqlState.SyntaxError, 'LIMIT #,# syntax is not supported', {
+            position: tok.start + 1,
+            hint: 'Use separate LIMIT and OFFSET clauses.',
+          });
+        }
+        tail.limit = { expr, tok };
+      }
+    } else if (c.isKw('offset') && !tail.offset) {
+      c.next();
+      const expr = parseExpr(c);
+      if (!c.acceptKw('row')) c.acceptKw('rows');
+      tail.offset = { expr, tok };
+    } else if (c.isKw('fetch') && !tail.limit) {
+      c.next();
+      if (!c.acceptKw('first')) c.expectKw('next');
+      let expr: Expr;
+      if (c.isKw('row') || c.isKw('rows')) expr = { kind: 'Literal', literal: 'integer', value: '1', pos: tok.start + 1 };
+      else expr = parseExpr(c, Prec.UMinus);
+      if (!c.acceptKw('row')) c.expectKw('rows');
+      if (c.isKw('with') && c.isKw('ties', 1)) throw featureNotSupported('FETCH ... WITH TIES', c.pos());
+      c.expectKw('only');
+      tail.limit = { expr, tok };
+    } else {
+      return tail;
+    }
+  }
+}
+
+/** Attaches ORDER BY / LIMIT / OFFSET to a body that may already carry them (from parentheses). */
+function attachTail(c: Cursor, body: Query, tail: QueryTail): void {
+  if (tail.orderBy) {
+    if (body.orderBy.length > 0) throw clauseTwice(c, 'ORDER BY', tail.orderBy.tok);
+    body.orderBy = tail.orderBy.items;
+  }
+  if (tail.offset) {
+    if (body.offset) throw clauseTwice(c, 'OFFSET', tail.offset.tok);
+    body.offset = tail.offset.expr;
+  }
+  if (tail.limit) {
+    if (body.limit) throw clauseTwice(c, 'LIMIT', tail.limit.tok);
+    if (tail.limit.expr) body.limit = tail.limit.expr;
+  }
+}
+
+function clauseTwice(c: Cursor, what: string, tok: Token): SqlError {
+  return new SqlError(SqlState.SyntaxError, `multiple ${what} clauses not allowed`, { position: c.pos(tok) });
+}

@@ -1,0 +1,334 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fc from 'fast-check';
+import { Decimal } from '../../sql/decimal.js';
+import { Interval } from '../../sql/interval.js';
+import { T } from '../../sql/types.js';
+import type { SqlType } from '../../sql/types.js';
+import type { Value } from '../../sql/values.js';
+import { deserialize, serialize } from '../../storage/value-codec.js';
+import { makeValuesKeyFn } from '../../dataflow/key-codec.js';
+import { distinctAccumulator, resolveAggregate } from './registry.js';
+import type { Accumulator, AggregateOptions } from './registry.js';
+
+function agg(name: string, types: SqlType[], opts?: AggregateOptions): Accumulator {
+  const r = resolveAggregate(name, types, opts);
+  assert.ok(r, `${name} resolves`);
+  return r.create();
+}
+
+/** Runs add() over (args, weight) pairs and returns the result. */
+function run(acc: Accumulator, changes: [Value[], number][]): Value {
+  for (const [a, w] of changes) acc.add(a, w);
+  return acc.result();
+}
+
+const ins = (...vals: Value[]): [Value[], number][] => vals.map((v) => [[v], 1]);
+const dec = (s: string) => Decimal.fromString(s);
+const str = (v: Value) => (v === null ? null : String(v));
+
+test('resolveAggregate: result types follow PostgreSQL', () => {
+  const rt = (name: string, t: SqlType[]) => resolveAggregate(name, t)?.returnType.id ?? null;
+  assert.equal(rt('count', []), 'int8');
+  assert.equal(rt('count', [T.text]), 'int8');
+  assert.equal(rt('sum', [T.int2]), 'int8');
+  assert.equal(rt('sum', [T.int4]), 'int8');
+  assert.equal(rt('sum', [T.int8]), 'numeric');
+  assert.equal(rt('sum', [T.numeric]), 'numeric');
+  assert.equal(rt('sum', [T.float4]), 'float4');
+  assert.equal(rt('sum', [T.float8]), 'float8');
+  assert.equal(rt('sum', [T.interval]), 'interval');
+  assert.equal(rt('sum', [T.text]), null);
+  assert.equal(rt('avg', [T.int4]), 'numeric');
+  assert.equal(rt('avg', [T.int8]), 'numeric');
+  assert.equal(rt('avg', [T.float4]), 'float8');
+  assert.equal(rt('avg', [T.interval]), 'interval');
+  assert.equal(rt('min', [T.varchar]), 'text');
+  assert.equal(rt('max', [T.bpchar]), 'bpchar');
+  assert.equal(rt('max', [T.timestamptz]), 'timestamptz');
+  assert.equal(rt('max', [T.jsonb]), null);
+  assert.equal(rt('every', [T.bool]), 'bool');
+  assert.equal(rt('BOOL_OR', [T.bool]), 'bool');
+  assert.equal(rt('string_agg', [T.varchar, T.unknown]), 'text');
+  assert.equal(rt('nope', [T.int4]), null);
+});
+
+test('count', () => {
+  assert.equal(run(agg('count', []), [[[], 1], [[], 1], [[], -1]]), 1n);
+  assert.equal(run(agg('count', [T.int4]), ins(1, null, 3)), 2n);
+  assert.equal(agg('count', []).result(), 0n);
+});
+
+test('sum: types, NULL on no rows, exactness', () => {
+  assert.equal(run(agg('sum', [T.int4]), ins(5, 7, null)), 12n);
+  assert.equal(run(agg('sum', [T.int4]), [[[5], 1], [[5], -1]]), null);
+  assert.equal(agg('sum', [T.int4]).result(), null);
+  // int4 sums beyond 2^53 stay exact.
+  const big = agg('sum', [T.int4]);
+  big.add([2147483647], 1 << 22);
+  big.add([2147483647], 1 << 22);
+  big.add([1], 1);
+  assert.equal(big.result(), 2147483647n * 2n ** 23n + 1n);
+  assert.equal(str(run(agg('sum', [T.int8]), ins(9223372036854775807n, 9223372036854775807n))), '18446744073709551614');
+  assert.equal(str(run(agg('sum', [T.numeric]), ins(dec('1.50'), dec('2')))), '3.50');
+  const n = agg('sum', [T.numeric]);
+  run(n, ins(dec('1.50'), dec('2')));
+  n.add([dec('1.50')], -1);
+  assert.equal(str(n.result()), '2', 'scale follows the rows still present');
+  assert.equal(str(run(agg('sum', [T.numeric]), ins(dec('NaN'), dec('1')))), 'NaN');
+  const inf = agg('sum', [T.numeric]);
+  run(inf, ins(dec('Infinity'), dec('-Infinity')));
+  assert.equal(str(inf.result()), 'NaN');
+  inf.add([dec('-Infinity')], -1);
+  assert.equal(str(inf.result()), 'Infinity');
+  assert.equal(run(agg('sum', [T.float4]), ins(1.5, 2.25)), 3.75);
+  assert.equal(run(agg('sum', [T.float8]), ins(0.1, 0.2)), 0.1 + 0.2);
+  const f = agg('sum', [T.float8]);
+  run(f, ins(1e300, 1, -1e300));
+  assert.equal(f.result(), 1, 'exact float sum');
+  f.add([1e300], 1);
+  f.add([1e300], -1);
+  assert.equal(f.result(), 1, 'retraction leaves no residue');
+  assert.equal(run(agg('sum', [T.float8]), ins(1, Infinity, -Infinity)), NaN);
+  const iv = run(agg('sum', [T.interval]), ins(new Interval(1, 2, 3), new Interval(0, 1, 1))) as Interval;
+  assert.ok(iv.identical(new Interval(1, 3, 4)));
+});
+
+test('avg: PostgreSQL result scales', () => {
+  assert.equal(str(run(agg('avg', [T.int4]), ins(1, 2))), '1.5000000000000000');
+  assert.equal(str(run(agg('avg', [T.int4]), ins(1, 2, 4))), '2.3333333333333333');
+  assert.equal(str(run(agg('avg', [T.int4]), ins(3, 3))), '3.0000000000000000');
+  assert.equal(str(run(agg('avg', [T.int8]), ins(9223372036854775807n, 9223372036854775807n))), '9223372036854775807');
+  assert.equal(str(run(agg('avg', [T.numeric]), ins(dec('1.5'), dec('2.25')))), '1.8750000000000000');
+  assert.equal(str(run(agg('avg', [T.numeric]), ins(dec('1'), dec('1')))), '1.00000000000000000000');
+  assert.equal(str(run(agg('avg', [T.numeric]), ins(dec('0.000001'), dec('0.000002')))), '0.000001500000000000000000');
+  assert.equal(str(run(agg('avg', [T.numeric]), ins(dec('1.123456789012345678'), dec('2')))), '1.561728394506172839');
+  assert.equal(run(agg('avg', [T.float4]), ins(1.5, 2.25)), 1.875);
+  assert.equal(agg('avg', [T.int4]).result(), null);
+  const iv = run(agg('avg', [T.interval]), ins(Interval.parse('1 day'), Interval.parse('2 days'), Interval.parse('1 mon'))) as Interval;
+  assert.equal(iv.toString(), '11 days');
+});
+
+test('min/max with retractions', () => {
+  const mx = agg('max', [T.int4]);
+  run(mx, ins(3, 9, 5));
+  assert.equal(mx.result(), 9);
+  mx.add([9], -1);
+  assert.equal(mx.result(), 5);
+  mx.add([3], -1);
+  mx.add([5], -1);
+  assert.equal(mx.result(), null);
+  const mn = agg('min', [T.text]);
+  run(mn, ins('b', 'a', 'c', 'a'));
+  mn.add(['a'], -1);
+  assert.equal(mn.result(), 'a');
+  mn.add(['a'], -1);
+  assert.equal(mn.result(), 'b');
+  // Retraction before insertion within a batch.
+  const m2 = agg('max', [T.int4]);
+  m2.add([7], -1);
+  m2.add([7], 1);
+  m2.add([2], 1);
+  assert.equal(m2.result(), 2);
+  assert.equal(str(run(agg('max', [T.numeric]), ins(dec('1.5'), dec('NaN'), dec('2')))), 'NaN');
+  assert.equal(run(agg('max', [T.float8]), ins(1, NaN, 2)), NaN);
+});
+
+test('bool_and / bool_or / every', () => {
+  const a = agg('bool_and', [T.bool]);
+  run(a, ins(true, false, null));
+  assert.equal(a.result(), false);
+  a.add([false], -1);
+  assert.equal(a.result(), true);
+  a.add([true], -1);
+  assert.equal(a.result(), null);
+  assert.equal(run(agg('bool_or', [T.bool]), ins(false, true)), true);
+  assert.equal(run(agg('every', [T.bool]), ins(true, true)), true);
+});
+
+test('string_agg: delimiters, NULLs, ORDER BY', () => {
+  assert.equal(run(agg('string_agg', [T.text, T.text]), [[['a', ','], 1], [['b', null], 1], [['c', ';'], 1]]), 'ab;c');
+  assert.equal(run(agg('string_agg', [T.text, T.text]), [[[null, ','], 1]]), null);
+  const opts = { orderBy: [{ type: T.text, desc: false, nullsFirst: false }] };
+  const s = agg('string_agg', [T.text, T.text], opts);
+  run(s, [[['b', ',', 'b'], 1], [['a', ',', 'a'], 1], [['c', ',', 'c'], 1]]);
+  assert.equal(s.result(), 'a,b,c');
+  s.add(['b', ',', 'b'], -1);
+  assert.equal(s.result(), 'a,c');
+  const desc = agg('string_agg', [T.text, T.text], { orderBy: [{ type: T.int4, desc: true, nullsFirst: true }] });
+  run(desc, [[['x', '-', 1], 1], [['y', '-', null], 1], [['z', '-', 2], 2]]);
+  assert.equal(desc.result(), 'y-z-z-x');
+});
+
+test('distinctAccumulator forwards only multiplicity edges', () => {
+  const d = distinctAccumulator(agg('count', [T.int4]), makeValuesKeyFn([T.int4]));
+  run(d, ins(1, 1, 2));
+  assert.equal(d.result(), 2n);
+  d.add([1], -1);
+  assert.equal(d.result(), 2n);
+  d.add([1], -1);
+  assert.equal(d.result(), 1n);
+  const s = distinctAccumulator(agg('sum', [T.numeric]), makeValuesKeyFn([T.numeric]));
+  run(s, ins(dec('1.5'), dec('1.50'), dec('2')));
+  assert.equal(str(s.result()), '3.5', 'numeric 1.5 and 1.50 are one distinct value');
+  s.add([dec('1.50')], -1);
+  assert.equal(str(s.result()), '3.5');
+  s.add([dec('1.5')], -1);
+  assert.equal(str(s.result()), '2');
+});
+
+// ---------------------------------------------------------------- randomised vs from-scratch
+
+interface Case {
+  name: string;
+  types: SqlType[];
+  opts?: AggregateOptions;
+  value: fc.Arbitrary<Value[]>;
+  /** Batch reference over the multiset (list with repeats) of argument tuples. */
+  reference: (rows: Value[][]) => Value;
+  distinct?: boolean;
+}
+
+const smallInt = fc.option(fc.integer({ min: -50, max: 50 }), { freq: 6 });
+const decArb = fc.option(
+  fc.tuple(fc.bigInt({ min: -10000n, max: 10000n }), fc.integer({ min: 0, max: 4 })).map(([c, s]) => Decimal.of(c, s)),
+  { freq: 6 },
+);
+const nonNull = (rows: Value[][]) => rows.map((r) => r[0]).filter((v) => v !== null);
+
+function exactFloatRef(xs: number[]): number {
+  // Σ x * 2^1074 as a bigint, then rounded once to a double.
+  let s = 0n;
+  const buf = new DataView(new ArrayBuffer(8));
+  for (const x of xs) {
+    buf.setFloat64(0, x);
+    const bits = buf.getBigUint64(0);
+    const exp = Number((bits >> 52n) & 0x7ffn);
+    let mant = bits & 0xfffffffffffffn;
+    if (exp !== 0) mant |= 1n << 52n;
+    const shift = BigInt(Math.max(exp, 1) - 1);
+    const v = mant << shift;
+    s += bits >> 63n ? -v : v;
+  }
+  if (s === 0n) return 0;
+  const neg = s < 0n;
+  const a = neg ? -s : s;
+  const len = a.toString(2).length;
+  const t = Math.max(0, len - 64);
+  let q = a >> BigInt(t);
+  if (q << BigInt(t) !== a) q |= 1n;
+  let r = Number(q);
+  let e = t - 1074;
+  if (e < -1000) {
+    r *= 2 ** -600;
+    e += 600;
+  }
+  r *= 2 ** e;
+  return neg ? -r : r;
+}
+
+const floatArb = fc.option(
+  fc.oneof(fc.double({ noNaN: true, noDefaultInfinity: true, min: -1e20, max: 1e20 }), fc.constantFrom(0.1, 0.2, 0.3, 1e16, -1e16, 1, 5e-324)),
+  { freq: 6 },
+);
+
+const cases: Case[] = [
+  { name: 'count(*)', types: [], value: fc.constant([]), reference: (rows) => BigInt(rows.length) },
+  { name: 'count(x)', types: [T.int4], value: smallInt.map((v) => [v]), reference: (rows) => BigInt(nonNull(rows).length) },
+  {
+    name: 'sum(int4)', types: [T.int4], value: smallInt.map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? nonNull(rows).reduce((a: bigint, v) => a + BigInt(v as number), 0n) : null),
+  },
+  {
+    name: 'sum(int8)', types: [T.int8], value: fc.option(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { freq: 6 }).map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? Decimal.fromBigInt(nonNull(rows).reduce((a: bigint, v) => a + (v as bigint), 0n)) : null),
+  },
+  {
+    name: 'sum(numeric)', types: [T.numeric], value: decArb.map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? nonNull(rows).reduce((a: Decimal, v) => a.add(v as Decimal), Decimal.ZERO) : null),
+  },
+  {
+    name: 'sum(float8)', types: [T.float8], value: floatArb.map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? exactFloatRef(nonNull(rows) as number[]) : null),
+  },
+  {
+    name: 'avg(int4)', types: [T.int4], value: smallInt.map((v) => [v]),
+    reference: (rows) => {
+      const xs = nonNull(rows);
+      return xs.length ? Decimal.fromBigInt(xs.reduce((a: bigint, v) => a + BigInt(v as number), 0n)).div(Decimal.fromInt(xs.length)) : null;
+    },
+  },
+  {
+    name: 'avg(numeric)', types: [T.numeric], value: decArb.map((v) => [v]),
+    reference: (rows) => {
+      const xs = nonNull(rows) as Decimal[];
+      return xs.length ? xs.reduce((a, v) => a.add(v), Decimal.ZERO).div(Decimal.fromInt(xs.length)) : null;
+    },
+  },
+  {
+    name: 'min(int4)', types: [T.int4], value: smallInt.map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? Math.min(...(nonNull(rows) as number[])) : null),
+  },
+  {
+    name: 'max(text)', types: [T.text], value: fc.option(fc.constantFrom('a', 'b', 'ab', 'z', ''), { freq: 6 }).map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? (nonNull(rows) as string[]).reduce((a, b) => (b > a ? b : a)) : null),
+  },
+  {
+    name: 'bool_and', types: [T.bool], value: fc.option(fc.boolean(), { freq: 6 }).map((v) => [v]),
+    reference: (rows) => (nonNull(rows).length ? nonNull(rows).every((v) => v === true) : null),
+  },
+  {
+    name: 'count(distinct x)', types: [T.int4], value: smallInt.map((v) => [v]), distinct: true,
+    reference: (rows) => BigInt(new Set(nonNull(rows)).size),
+  },
+  {
+    name: 'string_agg(x, \',\' ORDER BY x)', types: [T.text, T.text],
+    opts: { orderBy: [{ type: T.text, desc: false, nullsFirst: false }] },
+    value: fc.option(fc.constantFrom('a', 'b', 'c', 'dd'), { freq: 6 }).map((v) => [v, ',', v]),
+    reference: (rows) => {
+      const xs = (nonNull(rows) as string[]).sort();
+      return xs.length ? xs.join(',') : null;
+    },
+  },
+];
+
+/** Random add/retract sequences; retractions only of tuples currently present. */
+function script(value: fc.Arbitrary<Value[]>) {
+  return fc.array(fc.tuple(fc.integer({ min: 0, max: 2 }), value, fc.nat(), fc.integer({ min: 1, max: 3 })), { maxLength: 80 });
+}
+
+const resultStr = (v: Value) => serialize(v);
+
+for (const c of cases) {
+  test(`randomised add/retract == from scratch: ${c.name}`, () => {
+    fc.assert(
+      fc.property(script(c.value), fc.nat({ max: 80 }), (ops, saveAt) => {
+        const r = resolveAggregate(c.name.startsWith('count(distinct') ? 'count' : c.name.replace(/\(.*/, ''), c.types, c.opts);
+        assert.ok(r);
+        const make = () => (c.distinct ? distinctAccumulator(r.create(), makeValuesKeyFn(r.argTypes)) : r.create());
+        let acc = make();
+        const live: Value[][] = [];
+        ops.forEach(([kind, tuple, pick, mult], i) => {
+          if (kind === 0 && live.length > 0) {
+            const t = live.splice(pick % live.length, 1)[0];
+            acc.add(t, -1);
+          } else if (kind === 1) {
+            for (let j = 0; j < mult; j++) live.push(tuple);
+            acc.add(tuple, mult);
+          } else {
+            live.push(tuple);
+            acc.add(tuple, 1);
+          }
+          if (i === saveAt) {
+            // Persist and reload mid-sequence.
+            const restored = make();
+            restored.load(deserialize(serialize(acc.save())));
+            acc = restored;
+          }
+          assert.equal(resultStr(acc.result()), resultStr(c.reference(live)));
+        });
+      }),
+      { numRuns: 150 },
+    );
+  });
+}
