@@ -210,6 +210,8 @@ export type Statement =
       options: Options;
       /** CREATE STREAM s AS SELECT ... */
       as?: Query;
+      /** The AS query's text exactly as written (set with `as`). */
+      queryText?: string;
       pos?: number;
     }
   | {
@@ -222,6 +224,8 @@ export type Statement =
       appendOnly: boolean;
       options: Options;
       as?: Query;
+      /** The AS query's text exactly as written (set with `as`). */
+      queryText?: string;
       pos?: number;
     }
   | {
@@ -246,7 +250,8 @@ export type Statement =
       queryText: string;
       pos?: number;
     }
-  | { kind: 'CreateSink'; name: string; ifNotExists: boolean; from: string; query?: Query; options: Options; pos?: number }
+  /** `from` is '' for CREATE SINK name AS query; queryText is that query's text exactly as written. */
+  | { kind: 'CreateSink'; name: string; ifNotExists: boolean; from: string; query?: Query; queryText?: string; options: Options; pos?: number }
   | { kind: 'Drop'; objectKind: ObjectKind; names: string[]; ifExists: boolean; cascade: boolean; pos?: number }
   | {
       kind: 'Insert';

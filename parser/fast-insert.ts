@@ -18,9 +18,11 @@ import { foldIdentifier, isIdentCont, isIdentStart, scanEscapeString, scanPlainQ
 
 type Insert = Extract<Statement, { kind: 'Insert' }>;
 
-/** Keyword type names that take no (modifiers) or begin multi-word names: left to the general path. */
-const NOT_SIMPLE_TYPES = new Set(['double', 'character', 'char', 'nchar', 'national', 'bit', 'timestamp', 'time', 'interval']);
-const NO_MODIFIER_TYPES = new Set(['int', 'integer', 'smallint', 'bigint', 'real', 'boolean']);
+/** Keyword type names (column-name keywords) that are a whole type name by themselves. */
+const WITH_MODIFIERS = new Set(['varchar', 'float', 'numeric', 'decimal', 'dec']);
+const NO_MODIFIERS = new Set(['int', 'integer', 'smallint', 'bigint', 'real', 'boolean']);
+/** Unreserved words that begin multi-word type names: left to the general path. */
+const MULTI_WORD = new Set(['double', 'national']);
 
 class Bail extends Error {}
 const BAIL = new Bail();
@@ -52,7 +54,7 @@ class FastInsertScanner {
     this.space();
     this.keyword('into');
     this.space();
-    const table = this.name(false);
+    const table = this.name('col');
     this.space();
     const stmt: Insert = { kind: 'Insert', table, pos };
     if (this.ch() === 40) {
@@ -60,7 +62,7 @@ class FastInsertScanner {
       const columns: string[] = [];
       for (;;) {
         this.space();
-        columns.push(this.name(false));
+        columns.push(this.name('col'));
         this.space();
         const c = this.ch();
         this.i++;
@@ -131,13 +133,14 @@ class FastInsertScanner {
     this.i += n;
   }
 
-  /** A plain word (no schema): unquoted ColId or "quoted". */
-  private name(allowTypeWords: boolean): string {
+  /** A plain word (no schema): an unquoted or "quoted" ColId, or an unquoted simple type name. */
+  private name(kind: 'col' | 'type'): string {
     const t = this.text;
     const start = this.i;
     const c = t.charCodeAt(start);
     let name: string;
     if (c === 34) {
+      if (kind === 'type') throw BAIL;
       const close = t.indexOf('"', start + 1);
       if (close < 0 || t.charCodeAt(close + 1) === 34 || close === start + 1) throw BAIL;
       name = t.slice(start + 1, close);
@@ -148,7 +151,11 @@ class FastInsertScanner {
       while (j < t.length && isIdentCont(t.charCodeAt(j))) j++;
       name = foldIdentifier(t.slice(start, j));
       if (RESERVED.has(name)) throw BAIL;
-      if (allowTypeWords ? COL_NAME.has(name) : TYPE_FUNC_NAME.has(name)) throw BAIL;
+      if (kind === 'col') {
+        if (TYPE_FUNC_NAME.has(name)) throw BAIL;
+      } else if (COL_NAME.has(name) ? !WITH_MODIFIERS.has(name) && !NO_MODIFIERS.has(name) : MULTI_WORD.has(name)) {
+        throw BAIL;
+      }
       this.i = j;
     }
     if (t.charCodeAt(this.i) === 46) throw BAIL; // schema.name
@@ -251,13 +258,12 @@ class FastInsertScanner {
       this.i += 2;
       this.space();
       const typePos = this.i + 1;
-      const name = this.name(true);
-      if (NOT_SIMPLE_TYPES.has(name)) throw BAIL;
+      const name = this.name('type');
       const typeName: TypeName = { name, modifiers: [], pos: typePos };
       const save = this.i;
       this.space();
       if (this.ch() === 40) {
-        if (NO_MODIFIER_TYPES.has(name)) throw BAIL;
+        if (NO_MODIFIERS.has(name)) throw BAIL;
         this.i++;
         for (;;) {
           this.space();
@@ -274,7 +280,7 @@ class FastInsertScanner {
       } else {
         this.i = save;
       }
-      if (this.ch() === 91 || (this.ch() === 32 && /^\s*\[/.test(t.slice(this.i, this.i + 8)))) throw BAIL;
+      if (this.ch() === 91) throw BAIL; // arrays
       e = { kind: 'Cast', arg: e, typeName, pos };
     }
     return e;

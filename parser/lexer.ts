@@ -228,7 +228,10 @@ export function scanEscapeString(text: string, bodyStart: number, tokStart: numb
       const len = e === 'u' ? 4 : 8;
       const hex = text.slice(i + 2, i + 2 + len);
       if (!new RegExp(`^[0-9A-Fa-f]{${len}}$`).test(hex)) {
-        throw syntaxError('invalid Unicode escape', i + 1);
+        throw new SqlError(SqlState.InvalidEscapeSequence, 'invalid Unicode escape', {
+          position: i + 1,
+          hint: 'Unicode escapes must be \\uXXXX or \\UXXXXXXXX.',
+        });
       }
       flushBytes();
       value += codePointOrError(parseInt(hex, 16), i + 1);
@@ -256,7 +259,7 @@ function codePointOrError(cp: number, pos: number): string {
 }
 
 /** Decodes U&'..' / U&".." escapes (\XXXX, \+XXXXXX, escape char doubled). */
-function decodeUnicodeEscapes(raw: string, esc: string, pos: number): string {
+function decodeUnicodeEscapes(raw: string, esc: string, bodyStart: number): string {
   let out = '';
   for (let i = 0; i < raw.length; i++) {
     const ch = raw[i];
@@ -270,6 +273,7 @@ function decodeUnicodeEscapes(raw: string, esc: string, pos: number): string {
       continue;
     }
     let hex: string;
+    const pos = bodyStart + i + 1;
     if (raw[i + 1] === '+') {
       hex = raw.slice(i + 2, i + 8);
       if (!/^[0-9A-Fa-f]{6}$/.test(hex)) throw syntaxError('invalid Unicode escape', pos);
@@ -368,12 +372,12 @@ export function lex(text: string): Token[] {
         if (quote === 39) {
           const [raw, end] = scanPlainQuoted(text, i + 3, start);
           const [esc, after] = scanUescape(text, end);
-          push('string', decodeUnicodeEscapes(raw, esc, start + 1), start, after);
+          push('string', decodeUnicodeEscapes(raw, esc, i + 3), start, after);
           i = after;
         } else {
           const [raw, end] = scanQuotedIdent(text, i + 3, start);
           const [esc, after] = scanUescape(text, end);
-          push('qident', decodeUnicodeEscapes(raw, esc, start + 1), start, after);
+          push('qident', decodeUnicodeEscapes(raw, esc, i + 3), start, after);
           i = after;
         }
         continue;

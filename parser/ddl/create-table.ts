@@ -23,7 +23,9 @@ export function parseCreateTable(c: Cursor, pos: number): CreateTable {
     // CREATE TABLE t [WITH (...)] AS query
     if (c.isKw('with')) stmt.options = parseOptions(c);
     c.expectKw('as');
-    stmt.as = parseQueryWithText(c).query;
+    const { query, queryText } = parseQueryWithText(c);
+    stmt.as = query;
+    stmt.queryText = queryText;
     return stmt;
   }
   c.expectPunct('(');
@@ -42,7 +44,7 @@ export function parseCreateTable(c: Cursor, pos: number): CreateTable {
           setPrimaryKey(c.parenNameList(), kw.start + 1);
           continue;
         }
-        throw featureNotSupported(`${c.tok.value.toUpperCase()} constraints`, kw.start + 1);
+        throw featureNotSupported(`${c.tok.value.toUpperCase()} constraint`, kw.start + 1);
       }
       let pkAt = 0;
       const col: ColumnDef = parseColumnDef(c, name.name, (at) => {

@@ -16,7 +16,7 @@ export function parseCreateView(c: Cursor, pos: number, orReplace: boolean): Cre
   const name = parseObjectName(c);
   const stmt: CreateView = { kind: 'CreateView', name: name.name, ifNotExists, orReplace, query: undefined as never, queryText: '', pos };
   if (c.isPunct('(')) stmt.columns = c.parenNameList();
-  if (c.isKw('with')) throw featureNotSupported('view options', c.pos());
+  if (c.isKw('with')) throw featureNotSupported('WITH (...) on a view', c.pos());
   c.expectKw('as');
   const { query, queryText } = parseQueryWithText(c);
   stmt.query = query;

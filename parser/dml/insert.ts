@@ -48,7 +48,7 @@ function parseOnConflict(c: Cursor): OnConflict {
   if (c.isKws('on', 'constraint')) throw featureNotSupported('ON CONFLICT ON CONSTRAINT', c.pos());
   if (c.acceptPunct('(')) {
     do {
-      if (!c.isColId() || !(c.isPunct(',', 1) || c.isPunct(')', 1))) throw featureNotSupported('ON CONFLICT on expressions', c.pos());
+      if (!c.isColId() || !(c.isPunct(',', 1) || c.isPunct(')', 1))) throw featureNotSupported('ON CONFLICT on an expression', c.pos());
       target.push(c.colId());
     } while (c.acceptPunct(','));
     c.expectPunct(')');

@@ -64,6 +64,7 @@ function infixPrec(c: Cursor): number {
         case 'not': return c.isAnyKw(LIKE_WORDS, 1) ? Prec.Like : Prec.None;
         case 'at': return c.isKw('time', 1) && c.isKw('zone', 2) ? Prec.At : Prec.None;
         case 'collate': return Prec.Collate;
+        case 'operator': return c.isPunct('(', 1) ? Prec.Op : Prec.None;
         default: return Prec.None;
       }
     default:
@@ -100,7 +101,7 @@ function parseInfix(c: Cursor, left: Expr, prec: number): Expr {
   if (t.kind === 'punct') {
     if (t.value === '::') return { kind: 'Cast', arg: left, typeName: parseTypeName(c), pos };
     const index = parseExpr(c);
-    if (c.isPunct(':')) throw featureNotSupported('array slices', c.pos());
+    if (c.isPunct(':')) throw featureNotSupported('array slice syntax', c.pos());
     c.expectPunct(']');
     return { kind: 'Subscript', arg: left, index, pos };
   }
@@ -127,12 +128,46 @@ function parseInfix(c: Cursor, left: Expr, prec: number): Expr {
       return { kind: 'FuncCall', name: 'timezone', args: [zone, left], star: false, distinct: false, pos };
     }
     case 'collate':
-      throw featureNotSupported('COLLATE', pos);
+      return parseCollate(c, left, pos);
+    case 'operator': {
+      const op = parseOperatorSpec(c);
+      if (isQuantifier(c)) return parseQuantified(c, op, left, pos);
+      return { kind: 'Binary', op, left, right: parseExpr(c, Prec.Op + 1), pos };
+    }
     case 'not':
       return parseLikeLevel(c, c.next(), left, true, pos);
     default:
       return parseLikeLevel(c, t, left, false, pos);
   }
+}
+
+/** After OPERATOR: `( [schema .] op )` -> the operator. */
+function parseOperatorSpec(c: Cursor): string {
+  c.expectPunct('(');
+  if (c.isColId() && c.isPunct('.', 1)) {
+    c.next();
+    c.next();
+  }
+  const t = c.tok;
+  if (t.kind !== 'op') c.fail();
+  c.next();
+  c.expectPunct(')');
+  return t.value;
+}
+
+/** Collations that change nothing for Eddy (byte-order comparison) are accepted and dropped. */
+const NEUTRAL_COLLATIONS = new Set(['default', 'c', 'posix', 'ucs_basic']);
+
+function parseCollate(c: Cursor, left: Expr, pos: number): Expr {
+  let name = c.colLabel();
+  if (c.isPunct('.') && c.isColLabel(1)) {
+    c.next();
+    const schema = name;
+    name = c.next().value;
+    if (schema !== 'pg_catalog') throw featureNotSupported(`collation "${schema}.${name}"`, pos);
+  }
+  if (!NEUTRAL_COLLATIONS.has(name.toLowerCase())) throw featureNotSupported(`collation "${name}"`, pos);
+  return left;
 }
 
 function parseIs(c: Cursor, left: Expr, pos: number): Expr {
@@ -239,7 +274,6 @@ function parseQuantified(c: Cursor, op: string, left: Expr, pos: number): Expr {
 function parsePrefix(c: Cursor): Expr {
   const t = c.tok;
   if (t.kind === 'op') {
-    if (t.value === '*') c.fail();
     c.next();
     const pos = t.start + 1;
     if (t.value === '-' || t.value === '+') {
@@ -251,7 +285,14 @@ function parsePrefix(c: Cursor): Expr {
       }
       return { kind: 'Unary', op: t.value, arg, pos };
     }
+    // '=', '<', '*' ... are single-character tokens in PostgreSQL, never prefix operators
+    if (opPrec(t.value) !== Prec.Op) c.fail(t);
     return { kind: 'Unary', op: t.value, arg: parseExpr(c, Prec.Op + 1), pos };
+  }
+  if (t.kind === 'ident' && t.value === 'operator' && c.isPunct('(', 1)) {
+    c.next();
+    const op = parseOperatorSpec(c);
+    return { kind: 'Unary', op, arg: parseExpr(c, Prec.Op + 1), pos: t.start + 1 };
   }
   if (t.kind === 'ident' && t.value === 'not') {
     c.next();
@@ -272,7 +313,7 @@ function parsePrimary(c: Cursor): Expr {
       c.next();
       return { kind: 'Literal', literal: 'string', value: t.value, pos };
     case 'bitstring':
-      throw featureNotSupported('bit string literals', pos);
+      throw featureNotSupported('a bit string literal', pos);
     case 'param':
       c.next();
       return { kind: 'Param', index: Number(t.value), pos };
@@ -301,7 +342,7 @@ function parseParenthesized(c: Cursor): Expr {
     return { kind: 'Row', elements, pos: open.start + 1 };
   }
   c.expectPunct(')');
-  if (c.isPunct('.')) throw featureNotSupported('field selection', c.pos());
+  if (c.isPunct('.')) throw featureNotSupported('field selection syntax', c.pos());
   return first;
 }
 
@@ -538,7 +579,7 @@ function parseNameExpr(c: Cursor): Expr {
     if (c.isOp('*', 1)) {
       c.next();
       c.next();
-      if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'public')) throw featureNotSupported('schema-qualified column references', pos);
+      if (parts.length > 2 || (parts.length === 2 && parts[0] !== 'public')) throw featureNotSupported('a schema-qualified column reference', pos);
       return { kind: 'Star', table: parts[parts.length - 1], pos };
     }
     if (!c.isColLabel(1)) c.fail(c.peek(1));
@@ -554,6 +595,6 @@ function parseNameExpr(c: Cursor): Expr {
       return { kind: 'ColumnRef', table: parts[0], column: parts[1], pos };
     default:
       if (parts.length === 3 && parts[0] === 'public') return { kind: 'ColumnRef', table: parts[1], column: parts[2], pos };
-      throw featureNotSupported('schema-qualified column references', pos);
+      throw featureNotSupported('a schema-qualified column reference', pos);
   }
 }

@@ -74,7 +74,7 @@ function parseTablePrimary(c: Cursor): FromItem {
     c.next();
     const inner = parseJoins(c, parseTablePrimary(c));
     c.expectPunct(')');
-    if (c.isKw('as') || (c.isColId() && !c.isEmitClause())) throw featureNotSupported('aliases on parenthesized joins', c.pos());
+    if (c.isKw('as') || (c.isColId() && !c.isEmitClause())) throw featureNotSupported('an alias on a parenthesized join', c.pos());
     return inner;
   }
   if (c.isKw('rows') && c.isKw('from', 1)) throw featureNotSupported('ROWS FROM', pos);
@@ -89,7 +89,7 @@ function parseTablePrimary(c: Cursor): FromItem {
     c.next();
     schema = first;
     name = c.next().value;
-    if (c.isPunct('.')) throw featureNotSupported('cross-database references', c.pos());
+    if (c.isPunct('.')) throw featureNotSupported('a cross-database reference', c.pos());
   }
   if (c.isPunct('(')) {
     const fc = parseFuncCall(c, name, schema, nameTok.start + 1);

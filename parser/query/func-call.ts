@@ -160,8 +160,8 @@ export function parseFuncCall(c: Cursor, name: string, schema: string | undefine
     else c.acceptKw('all');
     if (c.isKw('variadic')) throw featureNotSupported('VARIADIC', c.pos());
     for (;;) {
-      if ((c.isOp('=>') || c.isOp(':=')) === false && (c.isOp('=>', 1) || c.isOp(':=', 1))) {
-        throw featureNotSupported('named function arguments', c.pos());
+      if (c.isOp('=>', 1) || c.isOp(':=', 1)) {
+        throw featureNotSupported('named function argument syntax', c.pos());
       }
       fc.args.push(parseExpr(c));
       if (!c.acceptPunct(',')) break;
@@ -170,9 +170,9 @@ export function parseFuncCall(c: Cursor, name: string, schema: string | undefine
     c.expectPunct(')');
   }
   if (c.isKw('within') && c.isKw('group', 1)) throw featureNotSupported('WITHIN GROUP', c.pos());
-  if (c.isKw('filter') && c.isPunct('(', 1)) {
+  if (c.isKw('filter')) {
     c.next();
-    c.next();
+    c.expectPunct('(');
     c.expectKw('where');
     fc.filter = parseExpr(c);
     c.expectPunct(')');
@@ -189,7 +189,7 @@ function parseOver(c: Cursor, fc: FuncCall): void {
   const scope = c.windowScopes[c.windowScopes.length - 1];
   if (c.isColId()) {
     const t = c.next();
-    if (!scope) throw featureNotSupported('window references here', t.start + 1);
+    if (!scope) throw featureNotSupported('a window name outside SELECT', t.start + 1);
     scope.push({ call: fc, name: t.value, pos: t.start + 1 });
     fc.over = { partitionBy: [], orderBy: [] };
     return;
@@ -204,7 +204,7 @@ function parseOver(c: Cursor, fc: FuncCall): void {
   c.expectPunct(')');
   fc.over = spec;
   if (refName) {
-    if (!scope) throw featureNotSupported('window references here', refName.pos);
+    if (!scope) throw featureNotSupported('a window name outside SELECT', refName.pos);
     scope.push({ call: fc, name: refName.name, pos: refName.pos, refine: { orderBy: spec.orderBy, frame: spec.frame } });
   }
 }

@@ -266,7 +266,8 @@ export function parseOrderByList(c: Cursor): OrderItem[] {
     const item: OrderItem = { expr, desc: false };
     if (c.acceptKw('desc')) item.desc = true;
     else if (!c.acceptKw('asc') && c.isKw('using')) throw featureNotSupported('ORDER BY ... USING', c.pos());
-    if (c.acceptKw('nulls')) {
+    if (c.isKw('nulls') && (c.isKw('first', 1) || c.isKw('last', 1))) {
+      c.next();
       if (c.acceptKw('first')) item.nullsFirst = true;
       else {
         c.expectKw('last');
@@ -325,20 +326,21 @@ function parseQueryTail(c: Cursor): QueryTail {
 
 /** Attaches ORDER BY / LIMIT / OFFSET to a body that may already carry them (from parentheses). */
 function attachTail(c: Cursor, body: Query, tail: QueryTail): void {
+  // PostgreSQL reports these at the second clause's (first) expression
   if (tail.orderBy) {
-    if (body.orderBy.length > 0) throw clauseTwice(c, 'ORDER BY', tail.orderBy.tok);
+    if (body.orderBy.length > 0) throw clauseTwice('ORDER BY', tail.orderBy.items[0].expr.pos);
     body.orderBy = tail.orderBy.items;
   }
   if (tail.offset) {
-    if (body.offset) throw clauseTwice(c, 'OFFSET', tail.offset.tok);
+    if (body.offset) throw clauseTwice('OFFSET', tail.offset.expr.pos);
     body.offset = tail.offset.expr;
   }
   if (tail.limit) {
-    if (body.limit) throw clauseTwice(c, 'LIMIT', tail.limit.tok);
+    if (body.limit) throw clauseTwice('LIMIT', tail.limit.expr?.pos ?? c.pos(tail.limit.tok));
     if (tail.limit.expr) body.limit = tail.limit.expr;
   }
 }
 
-function clauseTwice(c: Cursor, what: string, tok: Token): SqlError {
-  return new SqlError(SqlState.SyntaxError, `multiple ${what} clauses not allowed`, { position: c.pos(tok) });
+function clauseTwice(what: string, pos: number | undefined): SqlError {
+  return new SqlError(SqlState.SyntaxError, `multiple ${what} clauses not allowed`, { position: pos });
 }

@@ -21,7 +21,9 @@ export function parseCreateSink(c: Cursor, pos: number): CreateSink {
     stmt.from = parseObjectName(c).name;
   } else {
     c.expectKw('as');
-    stmt.query = parseQueryWithText(c).query;
+    const { query, queryText } = parseQueryWithText(c);
+    stmt.query = query;
+    stmt.queryText = queryText;
   }
   if (c.isKw('with')) stmt.options = parseOptions(c);
   return stmt;

@@ -23,7 +23,9 @@ export function parseCreateStream(c: Cursor, pos: number): CreateStream {
   if (!c.isPunct('(')) {
     if (c.isKw('with')) stmt.options = parseOptions(c);
     c.expectKw('as');
-    stmt.as = parseQueryWithText(c).query;
+    const { query, queryText } = parseQueryWithText(c);
+    stmt.as = query;
+    stmt.queryText = queryText;
     return stmt;
   }
   c.expectPunct('(');
@@ -39,7 +41,7 @@ export function parseCreateStream(c: Cursor, pos: number): CreateStream {
         continue;
       }
       if (c.isAnyKw(['constraint', 'primary', 'unique', 'check', 'foreign', 'exclude', 'like'])) {
-        throw featureNotSupported('table constraints on a stream', c.pos());
+        throw featureNotSupported('a table constraint on a stream', c.pos());
       }
       stmt.columns.push(parseColumnDef(c, name.name));
     } while (c.acceptPunct(','));

@@ -38,7 +38,7 @@ export function parseBegin(c: Cursor, pos: number, start: boolean): Statement {
 /** COMMIT / END / ROLLBACK / ABORT, after the first word. */
 export function parseTransactionEnd(c: Cursor, pos: number, kind: 'Commit' | 'Rollback'): Statement {
   if (kind === 'Rollback' && (c.isKw('to') || (c.isAnyKw(['work', 'transaction']) && c.isKw('to', 1)))) {
-    throw featureNotSupported('savepoints', c.pos());
+    throw featureNotSupported('SAVEPOINT', c.pos());
   }
   if (kind === 'Commit' && c.isKw('prepared')) throw featureNotSupported('two-phase commit', c.pos());
   if (!c.acceptKw('work')) c.acceptKw('transaction');

@@ -43,6 +43,11 @@ export class KeyIndex<V> {
     return m === undefined ? undefined : (m.get(parts[n - 1]) as V | undefined);
   }
 
+  /** get() for arity 1, without the parts array. */
+  get1(part: KeyPart): V | undefined {
+    return this.root.get(part) as V | undefined;
+  }
+
   set(parts: readonly KeyPart[], value: V): void {
     const n = this.arity;
     if (n === 0) {

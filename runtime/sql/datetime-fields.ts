@@ -139,10 +139,7 @@ export function extractTimestamp(field: string, micros: number, withTz: boolean)
   const u = lookupDateUnit(field, true);
   if (u === undefined) throw notRecognized(field.toLowerCase(), type);
   if (!Number.isFinite(micros)) {
-    if (u === 'timezone' || u === 'timezone_hour' || u === 'timezone_minute') {
-      if (!withTz) throw notSupported(field.toLowerCase(), type);
-      return null;
-    }
+    if (u === 'timezone' || u === 'timezone_hour' || u === 'timezone_minute') return null;
     if (isMonotonicUnit(u)) return micros > 0 ? Decimal.POSITIVE_INFINITY : Decimal.NEGATIVE_INFINITY;
     return null;
   }
@@ -262,9 +259,9 @@ export function datePartInterval(field: string, iv: Interval): number {
 /** date_trunc(unit, timestamp[tz]) with TimeZone UTC. */
 export function truncTimestamp(field: string, micros: number, withTz: boolean): number {
   const type: TypeLabel = withTz ? 'timestamp with time zone' : 'timestamp without time zone';
+  if (!Number.isFinite(micros)) return micros;
   const u = lookupDateUnit(field, false);
   if (u === undefined) throw notRecognized(field.toLowerCase(), type);
-  if (!Number.isFinite(micros)) return micros;
   switch (u) {
     case 'microseconds': return micros;
     case 'milliseconds': return Math.floor(micros / 1000) * 1000;

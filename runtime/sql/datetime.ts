@@ -14,6 +14,7 @@
 import { SqlError } from './errors.js';
 import { SqlState } from './sqlstate.js';
 import { Interval, fractionDigits, rint } from './interval.js';
+import { formatFloat8 } from './float-format.js';
 import {
   END_TIMESTAMP,
   MIN_TIMESTAMP,
@@ -733,17 +734,9 @@ export function toTimestamp(seconds: number): number {
   if (!Number.isFinite(seconds)) return seconds;
   const us = rint(seconds * USECS_PER_SEC);
   if (!(us >= MIN_TIMESTAMP && us < END_TIMESTAMP)) {
-    throw new SqlError(SqlState.DatetimeFieldOverflow, `timestamp out of range: "${formatFloat8Like(seconds)}"`);
+    throw new SqlError(SqlState.DatetimeFieldOverflow, `timestamp out of range: "${formatFloat8(seconds)}"`);
   }
   return us;
-}
-
-function formatFloat8Like(n: number): string {
-  // Mirrors float8out for the error message (shortest round-trip, PostgreSQL exponent style).
-  const s = String(n);
-  const m = /^(-?[\d.]+)e([+-])(\d+)$/.exec(s);
-  if (!m) return s;
-  return `${m[1]}e${m[2]}${m[3].length < 2 ? '0' + m[3] : m[3]}`;
 }
 
 // Re-exports for callers that need the calendar helpers.

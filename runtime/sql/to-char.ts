@@ -72,10 +72,10 @@ function ordinal(n: number, upper: boolean): string {
 
 function zpad(n: number, width: number, fm: boolean): string {
   if (fm) return String(n);
-  const neg = n < 0;
+  // C's "%0*d": the width includes the minus sign
   const s = String(Math.abs(n));
-  const w = neg ? width - 1 : width;
-  return (neg ? '-' : '') + (s.length >= w ? s : '0'.repeat(w - s.length) + s);
+  const w = n < 0 ? width - 1 : width;
+  return (n < 0 ? '-' : '') + (s.length >= w ? s : '0'.repeat(w - s.length) + s);
 }
 
 function padRight(s: string, width: number, fm: boolean): string {
@@ -137,8 +137,9 @@ function render(f: Fields, fmt: string): string {
     if (fmt.startsWith('TH', i)) th = 'TH';
     else if (fmt.startsWith('th', i)) th = 'th';
     if (th) i += 2;
-    const num = (v: number, width: number): string => {
-      let s = zpad(v, width, fm);
+    /** `signed`: PostgreSQL widens the field by one for negatives ((x >= 0) ? 2 : 3). */
+    const num = (v: number, width: number, signed = false): string => {
+      let s = zpad(v, signed && v < 0 ? width + 1 : width, fm);
       if (th) s += ordinal(v, th === 'TH');
       return s;
     };
@@ -158,12 +159,12 @@ function render(f: Fields, fmt: string): string {
         break;
       case 'HH': case 'HH12': {
         const h = f.hour % 12 === 0 ? 12 : f.hour % 12;
-        out += num(h, 2);
+        out += num(h, 2, true);
         break;
       }
-      case 'HH24': out += num(f.hour, 2); break;
-      case 'MI': out += num(f.minute, 2); break;
-      case 'SS': out += num(f.second, 2); break;
+      case 'HH24': out += num(f.hour, 2, true); break;
+      case 'MI': out += num(f.minute, 2, true); break;
+      case 'SS': out += num(f.second, 2, true); break;
       case 'MS': out += num(Math.trunc(f.fsec / 1000), 3); break;
       case 'US': out += num(f.fsec, 6); break;
       case 'FF1': case 'FF2': case 'FF3': case 'FF4': case 'FF5': case 'FF6': {
@@ -185,7 +186,7 @@ function render(f: Fields, fmt: string): string {
         out += s + (th ? ordinal(adjYear, th === 'TH') : '');
         break;
       }
-      case 'YYYY': out += num(adjYear, 4); break;
+      case 'YYYY': out += num(adjYear, 4, true); break;
       case 'YYY': out += num(adjYear % 1000, 3); break;
       case 'YY': out += num(adjYear % 100, 2); break;
       case 'Y': out += num(adjYear % 10, 1); break;
@@ -203,7 +204,7 @@ function render(f: Fields, fmt: string): string {
         else out += caseAs(full.slice(0, 3), kw);
         break;
       }
-      case 'MM': out += num(f.month, 2); break;
+      case 'MM': out += num(f.month, 2, true); break;
       case 'DAY': case 'DY': {
         const dow = j2day(f.julian);
         const full = DAY_NAMES[dow];
@@ -230,7 +231,7 @@ function render(f: Fields, fmt: string): string {
           : f.year > 0
             ? Math.trunc((f.year + 99) / 100)
             : -Math.trunc((99 - (f.year - 1)) / 100);
-        out += num(c, 2);
+        out += num(c, 2, true);
         break;
       }
       case 'J': out += num(f.julian, 0); break;

@@ -75,3 +75,47 @@ test('hundreds of concurrent connections', async () => {
   results.forEach((r, i) => assert.equal(r.rows[0].v, i + 1));
   await Promise.all(clients.map((c) => c.end()));
 });
+
+function msg(type: string, body: Buffer): Buffer {
+  const b = Buffer.alloc(5 + body.length);
+  b.write(type, 0);
+  b.writeInt32BE(4 + body.length, 1);
+  body.copy(b, 5);
+  return b;
+}
+
+test('binary result format over the extended protocol', async () => {
+  const c = await server.client();
+  await c.query('CREATE TABLE bin_t (i INT, b BIGINT, ok BOOLEAN, f FLOAT8)');
+  await c.query('INSERT INTO bin_t VALUES (7, -2, true, 1.5)');
+  await c.end();
+  const sql = Buffer.from('SELECT i, b, ok, f FROM bin_t\0');
+  const parse = msg('P', Buffer.concat([Buffer.from('\0'), sql, Buffer.from([0, 0])]));
+  // Bind: portal '', statement '', 0 param formats, 0 params, 1 result format code = 1 (binary)
+  const bind = msg('B', Buffer.from([0, 0, 0, 0, 0, 0, 0, 1, 0, 1]));
+  const exec = msg('E', Buffer.from([0, 0, 0, 0, 0]));
+  const sync = msg('S', Buffer.alloc(0));
+  const reply = await send(Buffer.concat([startup(), parse, bind, exec, sync]), 500);
+  // find the DataRow ('D') message
+  let off = 0;
+  let row: Buffer | undefined;
+  while (off < reply.length) {
+    if (reply[off] === 0x4e || (off === 0 && reply[0] !== 0x52)) { off += 1; continue; }
+    const type = String.fromCharCode(reply[off]);
+    const len = reply.readInt32BE(off + 1);
+    if (type === 'D') row = reply.subarray(off + 5, off + 1 + len);
+    off += 1 + len;
+  }
+  assert.ok(row, 'a DataRow arrived');
+  const fields: Buffer[] = [];
+  let p = 2;
+  for (let i = 0; i < row!.readInt16BE(0); i++) {
+    const n = row!.readInt32BE(p);
+    fields.push(row!.subarray(p + 4, p + 4 + n));
+    p += 4 + n;
+  }
+  assert.equal(fields[0].readInt32BE(0), 7);
+  assert.equal(fields[1].readBigInt64BE(0), -2n);
+  assert.equal(fields[2][0], 1);
+  assert.equal(fields[3].readDoubleBE(0), 1.5);
+});

@@ -97,6 +97,8 @@ export class HashAggregate implements Operator {
   private readonly keyBuf: Value[];
   private readonly argBufs: Value[][];
   private readonly active: boolean[];
+  private readonly hasFilters: boolean;
+  private readonly resBuf: Value[];
   private readonly touched: Group[] = [];
   private readonly dirty: Group[] = [];
   private stamp = 0;
@@ -117,7 +119,9 @@ export class HashAggregate implements Operator {
     this.parts = new Array(this.nk).fill(null);
     this.keyBuf = new Array(this.nk).fill(null);
     this.argBufs = this.calls.map((c) => new Array(c.args.length).fill(null));
-    this.active = new Array(this.na).fill(false);
+    this.active = new Array(this.na).fill(true);
+    this.hasFilters = this.calls.some((c) => c.filter !== undefined);
+    this.resBuf = new Array(this.na).fill(null);
     this.global = this.nk === 0 ? this.newGroup([]) : null;
     if (this.global) this.index.set(this.parts, this.global);
   }
@@ -148,48 +152,56 @@ export class HashAggregate implements Operator {
     return out;
   }
 
-  push(_port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch {
-    const { rows, weights } = batch;
+  /**
+   * Evaluates the row's key (into keyBuf/parts), FILTERs (into active) and arguments (into
+   * argBufs). False, after reporting, if any of them throws: the row is then skipped as a whole.
+   */
+  private evalRow(row: Row, ctx: OperatorContext): boolean {
     const nk = this.nk;
     const na = this.na;
-    const keyExprs = this.keyExprs;
-    const norms = this.norms;
-    const normIsIdentity = this.normIsIdentity;
-    const calls = this.calls;
+    try {
+      for (let k = 0; k < nk; k++) {
+        const v = this.keyExprs[k](row);
+        this.keyBuf[k] = v;
+        this.parts[k] = this.normIsIdentity[k] ? (v as KeyPart) : this.norms[k](v);
+      }
+      for (let a = 0; a < na; a++) {
+        const c = this.calls[a];
+        if (c.filter !== undefined && c.filter(row) !== true) {
+          this.active[a] = false;
+          continue;
+        }
+        this.active[a] = true;
+        const args = c.args;
+        const buf = this.argBufs[a];
+        for (let j = 0; j < args.length; j++) buf[j] = args[j](row);
+      }
+      return true;
+    } catch (e) {
+      ctx.reportRowError(e, row);
+      return false;
+    }
+  }
+
+  push(_port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch {
+    const { rows, weights } = batch;
+    const na = this.na;
     const parts = this.parts;
     const keyBuf = this.keyBuf;
     const argBufs = this.argBufs;
     const active = this.active;
+    const hasFilters = this.hasFilters;
     const index = this.index;
+    const single = this.nk === 1;
+    const trackReps = this.trackReps;
     const touched = this.touched;
     const stamp = ++this.stamp;
 
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
-      const row = rows[i];
-      try {
-        for (let k = 0; k < nk; k++) {
-          const v = keyExprs[k](row);
-          keyBuf[k] = v;
-          parts[k] = normIsIdentity[k] ? (v as KeyPart) : norms[k](v);
-        }
-        for (let a = 0; a < na; a++) {
-          const c = calls[a];
-          if (c.filter !== undefined && c.filter(row) !== true) {
-            active[a] = false;
-            continue;
-          }
-          active[a] = true;
-          const args = c.args;
-          const buf = argBufs[a];
-          for (let j = 0; j < args.length; j++) buf[j] = args[j](row);
-        }
-      } catch (e) {
-        ctx.reportRowError(e, row);
-        continue;
-      }
-      let g = index.get(parts);
+      if (!this.evalRow(rows[i], ctx)) continue;
+      let g = single ? index.get1(parts[0]) : index.get(parts);
       if (g === undefined) {
         g = this.newGroup(keyBuf.slice());
         index.set(parts, g);
@@ -198,79 +210,92 @@ export class HashAggregate implements Operator {
         g.stamp = stamp;
         touched.push(g);
       }
-      if (this.trackReps && (g.reps !== null || !sameRow(g.keyVals, keyBuf))) {
+      if (trackReps && (g.reps !== null || !sameRow(g.keyVals, keyBuf))) {
         if (g.reps === null) g.reps = [{ value: g.keyVals, n: g.count }];
         addRep(g.reps, keyBuf, w, sameRow, copyKey);
       }
       g.count += w;
       const accs = g.accs;
-      for (let a = 0; a < na; a++) if (active[a]) accs[a].add(argBufs[a], w);
+      if (hasFilters) {
+        for (let a = 0; a < na; a++) if (active[a]) accs[a].add(argBufs[a], w);
+      } else {
+        for (let a = 0; a < na; a++) accs[a].add(argBufs[a], w);
+      }
     }
 
     const out: ChangeBatch = { rows: [], weights: [] };
-    for (let t = 0; t < touched.length; t++) {
-      const g = touched[t];
-      let keyChanged = false;
-      if (g.reps !== null) {
-        g.reps = g.reps.filter((x) => x.n !== 0);
-        const r = shownRep(g.reps, true);
-        if (r !== undefined && r !== g.keyVals) {
-          g.keyVals = r;
-          keyChanged = true;
-        }
-        if (g.reps.length <= 1) g.reps = null;
-      }
-      const newOut =
-        g.count > 0 || g === this.global ? (keyChanged ? this.outputRow(g, ctx) : this.outputRowIfChanged(g, ctx)) : null;
-      if (newOut !== g.out) {
-        if (g.out !== null) {
-          out.rows.push(g.out);
-          out.weights.push(-1);
-        }
-        if (newOut !== null) {
-          out.rows.push(newOut);
-          out.weights.push(1);
-        }
-        g.out = newOut;
-      }
-      if (g.count === 0 && g !== this.global) {
-        for (let k = 0; k < nk; k++) parts[k] = norms[k](g.keyVals[k]);
-        index.delete(parts);
-        g.deleted = true;
-      }
-      this.markDirty(g);
-    }
+    for (let t = 0; t < touched.length; t++) this.finishGroup(touched[t], out, ctx);
     touched.length = 0;
     return out;
   }
 
-  /** The group's output row; g.out itself when no result changed (so callers compare by ===). */
-  private outputRowIfChanged(g: Group, ctx: OperatorContext): Row | null {
-    const prev = g.out;
-    if (prev === null) return this.outputRow(g, ctx);
+  /** After a batch: emits the touched group's change, drops it if empty, marks it dirty. */
+  private finishGroup(g: Group, out: ChangeBatch, ctx: OperatorContext): void {
+    let keyChanged = false;
+    if (g.reps !== null) {
+      g.reps = g.reps.filter((x) => x.n !== 0);
+      const r = shownRep(g.reps, true);
+      if (r !== undefined && r !== g.keyVals) {
+        g.keyVals = r;
+        keyChanged = true;
+      }
+      if (g.reps.length <= 1) g.reps = null;
+    }
+    const live = g.count > 0 || g === this.global;
+    const newOut = !live ? null : keyChanged || g.out === null ? this.outputRow(g, ctx) : this.outputRowIfChanged(g, g.out, ctx);
+    if (newOut !== g.out) {
+      if (g.out !== null) {
+        out.rows.push(g.out);
+        out.weights.push(-1);
+      }
+      if (newOut !== null) {
+        out.rows.push(newOut);
+        out.weights.push(1);
+      }
+      g.out = newOut;
+    }
+    if (g.count === 0 && g !== this.global) {
+      const parts = this.parts;
+      for (let k = 0; k < this.nk; k++) parts[k] = this.norms[k](g.keyVals[k]);
+      this.index.delete(parts);
+      g.deleted = true;
+    }
+    if (!g.dirty) {
+      g.dirty = true;
+      this.dirty.push(g);
+    }
+  }
+
+  /** The group's new output row, or `prev` itself when no result changed (callers compare by ===). */
+  private outputRowIfChanged(g: Group, prev: Row, ctx: OperatorContext): Row | null {
     const nk = this.nk;
+    const na = this.na;
     const accs = g.accs;
-    let row: Row | null = null;
+    const res = this.resBuf;
+    let changed = false;
     try {
-      for (let a = 0; a < this.na; a++) {
+      for (let a = 0; a < na; a++) {
         const r = accs[a].result();
-        if (row === null) {
-          if (sameValue(prev[nk + a], r)) continue;
-          row = prev.slice(0, nk + a);
-        }
-        row.push(r);
+        res[a] = r;
+        if (!changed && !sameValue(prev[nk + a], r)) changed = true;
       }
     } catch (e) {
       ctx.reportRowError(e, g.keyVals);
       return null;
     }
-    return row ?? prev;
+    if (!changed) return prev;
+    const row: Row = new Array(nk + na);
+    for (let k = 0; k < nk; k++) row[k] = g.keyVals[k];
+    for (let a = 0; a < na; a++) row[nk + a] = res[a];
+    return row;
   }
 
   private outputRow(g: Group, ctx: OperatorContext): Row | null {
-    const row: Row = g.keyVals.slice();
+    const nk = this.nk;
+    const row: Row = new Array(nk + this.na);
+    for (let k = 0; k < nk; k++) row[k] = g.keyVals[k];
     try {
-      for (let a = 0; a < this.na; a++) row.push(g.accs[a].result());
+      for (let a = 0; a < this.na; a++) row[nk + a] = g.accs[a].result();
     } catch (e) {
       ctx.reportRowError(e, g.keyVals);
       return null;

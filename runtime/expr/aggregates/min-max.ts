@@ -59,7 +59,9 @@ export class MinMax implements Accumulator {
       } else addRep(e.reps, v, weight, sameValue);
       e.n += weight;
     }
-    if (e.n === 0) this.values.delete(k);
+    // Keep an entry while any representation has a non-zero count (1.50 x1 and 1.5 x-1
+    // transiently within a batch sum to 0 but must not be forgotten).
+    if (e.n === 0 && e.reps.length === 0) this.values.delete(k);
     if (e.n > 0) {
       if (!this.stale && e !== this.best && (this.best === null || this.better(rep(e), rep(this.best)))) this.best = e;
     } else if (e === this.best) {

@@ -1,0 +1,84 @@
+/**
+ * Micro-benchmark (no timing assertion): HashAggregate GROUP BY k, count(*), sum(v) over 10 k
+ * integer keys, rows pre-built, 10 k-row batches (PERFORMANCE.md T2c: >= 2 M rows/s). Logs the
+ * operator's rate and, as a same-run anchor, a hand-written Map loop doing only the essential work.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { resolveAggregate } from '../expr/aggregates/registry.js';
+import { T } from '../sql/types.js';
+import type { Row } from '../sql/values.js';
+import type { ChangeBatch } from './change-batch.js';
+import { testCtx } from './dbsp-harness.js';
+import { HashAggregate } from './operators/hash-aggregate.js';
+
+const KEYS = 10_000;
+const BATCH = 10_000;
+const BATCHES = 100;
+
+function makeBatches(): ChangeBatch[] {
+  let seed = 12345;
+  const rnd = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 4294967296);
+  const out: ChangeBatch[] = [];
+  for (let b = 0; b < BATCHES; b++) {
+    const rows: Row[] = [];
+    const weights: number[] = [];
+    for (let i = 0; i < BATCH; i++) {
+      rows.push([Math.floor(rnd() * KEYS), Math.floor(rnd() * 1000)]);
+      weights.push(1);
+    }
+    out.push({ rows, weights });
+  }
+  return out;
+}
+
+function runOperator(batches: ChangeBatch[]): { ms: number; outRows: number } {
+  const op = new HashAggregate({
+    groupKeys: [(r) => r[0]],
+    keyTypes: [T.int4],
+    aggregates: [
+      { agg: resolveAggregate('count', [])!, args: [], distinct: false },
+      { agg: resolveAggregate('sum', [T.int4])!, args: [(r) => r[1]], distinct: false },
+    ],
+  });
+  const ctx = testCtx();
+  let outRows = 0;
+  const t0 = performance.now();
+  for (const b of batches) outRows += op.push(0, b, ctx).rows.length;
+  return { ms: performance.now() - t0, outRows };
+}
+
+function runBaseline(batches: ChangeBatch[]): number {
+  const groups = new Map<number, { n: number; s: number }>();
+  const t0 = performance.now();
+  for (const { rows, weights } of batches) {
+    for (let i = 0; i < rows.length; i++) {
+      const k = rows[i][0] as number;
+      let g = groups.get(k);
+      if (g === undefined) groups.set(k, (g = { n: 0, s: 0 }));
+      g.n += weights[i];
+      g.s += (rows[i][1] as number) * weights[i];
+    }
+  }
+  return performance.now() - t0;
+}
+
+test('bench: HashAggregate count+sum over 10k int keys', (t) => {
+  const batches = makeBatches();
+  runOperator(batches.slice(0, 20)); // warm-up
+  runBaseline(batches.slice(0, 20));
+  const rates: number[] = [];
+  let base = Infinity;
+  for (let i = 0; i < 3; i++) {
+    const { ms, outRows } = runOperator(batches);
+    assert.ok(outRows > 0);
+    rates.push((BATCH * BATCHES) / (ms / 1000));
+    base = Math.min(base, runBaseline(batches));
+  }
+  rates.sort((a, b) => a - b);
+  const median = rates[1];
+  const baseRate = (BATCH * BATCHES) / (base / 1000);
+  const line = `HashAggregate count+sum, 10k int keys: ${(median / 1e6).toFixed(2)} M rows/s (median of 3); hand-written Map loop: ${(baseRate / 1e6).toFixed(2)} M rows/s; ratio ${(median / baseRate).toFixed(2)}`;
+  t.diagnostic(line);
+  console.log(line);
+});
