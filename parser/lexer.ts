@@ -123,8 +123,14 @@ function continuationQuote(text: string, i: number): number {
   const n = text.length;
   while (i < n) {
     const c = text.charCodeAt(i);
-    if (c === 32 || c === 9 || c === 12) i++;
-    else break;
+    if (c === 32 || c === 9 || c === 12) {
+      i++;
+    } else if (c === 45 && text.charCodeAt(i + 1) === 45) {
+      i += 2;
+      while (i < n && text.charCodeAt(i) !== CH_NL && text.charCodeAt(i) !== CH_CR) i++;
+    } else {
+      break;
+    }
   }
   if (i >= n) return -1;
   let c = text.charCodeAt(i);

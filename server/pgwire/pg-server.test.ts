@@ -961,7 +961,7 @@ describe('startup', () => {
     assert.equal(seq[0], 'authenticationOk');
     assert.deepEqual(seq.slice(-2), ['backendKeyData', 'readyForQuery']);
     assert.equal(seq.filter((n) => n === 'parameterStatus').length, 11);
-    assert.equal(factory.sessions.at(-1)!.startupParams['database'], 'u');
+    assert.equal(factory.sessions.at(-1)!.startupParams['database'], 'eddy');
     client.close();
   });
 

@@ -1,3 +1,4 @@
+import type { Row } from '../../sql/values.js';
 import type { ChangeBatch } from '../change-batch.js';
 import type { CompiledExpr, Operator, OperatorContext } from '../operator.js';
 
@@ -14,8 +15,8 @@ export class Filter implements Operator {
   push(_port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch {
     const { rows, weights } = batch;
     const pred = this.predicate;
-    const outRows = [];
-    const outWeights = [];
+    const outRows: Row[] = [];
+    const outWeights: number[] = [];
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i];
       let keep: unknown;
