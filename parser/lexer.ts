@@ -456,9 +456,14 @@ export function lex(text: string): Token[] {
           i++;
         }
         continue;
-      case 46: // . (.. is two dots for our purposes)
-        push('punct', '.', start, i + 1);
-        i++;
+      case 46: // . or ..
+        if (text.charCodeAt(i + 1) === 46) {
+          push('punct', '..', start, i + 2);
+          i += 2;
+        } else {
+          push('punct', '.', start, i + 1);
+          i++;
+        }
         continue;
       default:
         break;

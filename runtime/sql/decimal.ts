@@ -11,6 +11,7 @@
  */
 import { SqlError } from './errors.js';
 import { SqlState } from './sqlstate.js';
+import { numericExp, numericLn, numericLog, numericPower, numericSqrt } from './decimal-math.js';
 
 const enum Kind {
   Finite = 0,
@@ -20,9 +21,9 @@ const enum Kind {
 }
 
 /** PostgreSQL limits (numeric.c). */
-const NUMERIC_MIN_SIG_DIGITS = 16;
-const NUMERIC_MAX_DISPLAY_SCALE = 1000;
-const NUMERIC_MAX_RESULT_SCALE = NUMERIC_MAX_DISPLAY_SCALE * 2;
+export const NUMERIC_MIN_SIG_DIGITS = 16;
+export const NUMERIC_MAX_DISPLAY_SCALE = 1000;
+export const NUMERIC_MAX_RESULT_SCALE = NUMERIC_MAX_DISPLAY_SCALE * 2;
 /** Digits before the decimal point a numeric can hold (NUMERIC_WEIGHT_MAX + 1) * DEC_DIGITS. */
 const MAX_INTEGER_DIGITS = 131072;
 const MAX_DSCALE = 16383;
@@ -45,7 +46,7 @@ function absBig(x: bigint): bigint {
 }
 
 /** Number of decimal digits of |x| (0 has 1 digit). */
-function digitCount(x: bigint): number {
+export function digitCount(x: bigint): number {
   if (x < 0n) x = -x;
   if (x < 10n) return 1;
   if (x < 10000000000000000n) {
@@ -63,7 +64,7 @@ function digitCount(x: bigint): number {
 }
 
 /** Divides with rounding half away from zero (PostgreSQL's round_var behaviour). */
-function divRoundHalfAway(n: bigint, d: bigint): bigint {
+export function divRoundHalfAway(n: bigint, d: bigint): bigint {
   if (d < 0n) {
     n = -n;
     d = -d;
@@ -75,25 +76,12 @@ function divRoundHalfAway(n: bigint, d: bigint): bigint {
   return q;
 }
 
-function overflow(msg = 'value overflows numeric format'): SqlError {
+export function overflow(msg = 'value overflows numeric format'): SqlError {
   return new SqlError(SqlState.NumericValueOutOfRange, msg);
 }
 
 function invalidNumeric(s: string): SqlError {
   return new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type numeric: "${s}"`);
-}
-
-/** Integer square root (floor) of a non-negative bigint. */
-function isqrt(n: bigint): bigint {
-  if (n < 0n) throw new RangeError('isqrt of negative');
-  if (n < 2n) return n;
-  // Initial guess from the bit length.
-  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
 }
 
 export class Decimal {
@@ -586,94 +574,32 @@ export class Decimal {
   }
 
   // ---------------------------------------------------------------- transcendental functions
+  // Implemented in decimal-math.ts (PostgreSQL's sqrt_var, ln_var, log_var, exp_var, power_var).
 
   /** sqrt(numeric) with PostgreSQL's result scale; negative -> 2201F. */
   static sqrt(x: Decimal): Decimal {
-    if (x.k !== Kind.Finite) {
-      if (x.k === Kind.NegInf) throw negativeSqrt();
-      return x;
-    }
-    if (x.c < 0n) throw negativeSqrt();
-    // sweight = (arg.weight + 1) * DEC_DIGITS / 2 - 1 (C integer division)
-    const w = x.c === 0n ? 0 : nbaseWeight(x);
-    const sweight = Math.trunc(((w + 1) * 4) / 2) - 1;
-    let rscale = NUMERIC_MIN_SIG_DIGITS - sweight;
-    rscale = clampScale(Math.max(rscale, x.s));
-    // floor(sqrt(x) * 10^(rscale+1)), then round the last digit.
-    // x * 10^(2(rscale+1)) = c * 10^(2(rscale+1) - s)
-    const e = 2 * (rscale + 1) - x.s;
-    const n = e >= 0 ? x.c * pow10(e) : x.c / pow10(-e);
-    const r = isqrt(n);
-    return new Decimal(divRoundHalfAway(r, 10n), rscale, Kind.Finite);
+    return numericSqrt(x);
   }
 
   /** ln(numeric) with PostgreSQL's result scale; 0 or negative -> 2201E. */
   static ln(x: Decimal): Decimal {
-    if (x.k !== Kind.Finite) {
-      if (x.k === Kind.NegInf) throw logNegative();
-      return x;
-    }
-    if (x.c === 0n) throw new SqlError(SqlState.InvalidArgumentForLogarithm, 'cannot take logarithm of zero');
-    if (x.c < 0n) throw logNegative();
-    let rscale = NUMERIC_MIN_SIG_DIGITS - estimateLnDweight(x);
-    rscale = clampScale(Math.max(rscale, x.s));
-    return lnFixed(x, rscale);
+    return numericLn(x);
   }
 
-  /** log(base, x) as PostgreSQL's numeric log(numeric, numeric). */
+  /** log(base, x) as PostgreSQL's log(numeric, numeric); log(x) is log(10, x). */
   static log(base: Decimal, x: Decimal): Decimal {
-    if (base.isNaN() || x.isNaN()) return Decimal.NaN;
-    for (const v of [base, x]) {
-      if (v.k === Kind.NegInf || (v.k === Kind.Finite && v.c < 0n)) throw logNegative();
-      if (v.isZero()) throw new SqlError(SqlState.InvalidArgumentForLogarithm, 'cannot take logarithm of zero');
-    }
-    if (base.k === Kind.PosInf) {
-      if (x.k === Kind.PosInf) return Decimal.NaN;
-      return Decimal.ZERO;
-    }
-    if (x.k === Kind.PosInf) {
-      const c = base.cmp(Decimal.ONE);
-      if (c === 0) throw divisionByZero();
-      return c > 0 ? Decimal.POSITIVE_INFINITY : Decimal.NEGATIVE_INFINITY;
-    }
-    // log_var: rscale from the estimated weights of ln(base) and ln(num).
-    const lnBaseW = estimateLnDweight(base);
-    const lnNumW = estimateLnDweight(x);
-    const resultW = lnNumW - lnBaseW;
-    let rscale = NUMERIC_MIN_SIG_DIGITS - resultW;
-    rscale = clampScale(Math.max(rscale, Math.max(base.s, x.s)));
-    const lnBaseScale = clampScale(Math.max(rscale + resultW - lnBaseW + 8, 0));
-    const lnNumScale = clampScale(Math.max(rscale + resultW - lnNumW + 8, 0));
-    const lb = lnFixed(base, lnBaseScale + 10);
-    const ln = lnFixed(x, lnNumScale + 10);
-    if (lb.isZero()) throw divisionByZero();
-    return ln.divScaled(lb, rscale);
+    return numericLog(base, x);
   }
 
   /** exp(numeric) with PostgreSQL's result scale. */
   static exp(x: Decimal): Decimal {
-    if (x.k !== Kind.Finite) {
-      if (x.k === Kind.NegInf) return Decimal.ZERO;
-      return x;
-    }
-    let val = x.toNumber() * 0.434294481903252;
-    val = Math.max(-NUMERIC_MAX_RESULT_SCALE, Math.min(NUMERIC_MAX_RESULT_SCALE, val));
-    let rscale = NUMERIC_MIN_SIG_DIGITS - Math.trunc(val);
-    rscale = clampScale(Math.max(rscale, x.s));
-    if (val > 131072 * 1.0) throw overflow();
-    return expFixed(x, rscale);
+    return numericExp(x);
   }
 
-  /** power(numeric, numeric) / the ^ operator, following PostgreSQL's numeric_power. */
+  /** power(numeric, numeric) and the ^ operator, as PostgreSQL 15's numeric_power. */
   static pow(base: Decimal, exp: Decimal): Decimal {
     return numericPower(base, exp);
   }
-
-  /** Internal helpers used by the transcendental functions. */
-  static _internal = {
-    lnFixed: (x: Decimal, scale: number) => lnFixed(x, scale),
-    expFixed: (x: Decimal, scale: number) => expFixed(x, scale),
-  };
 }
 
 /** C's printf("%.*g", digits, n) for finite n (trailing zeros removed). */
@@ -709,20 +635,8 @@ function rank(k: Kind): number {
   }
 }
 
-function divisionByZero(): SqlError {
+export function divisionByZero(): SqlError {
   return new SqlError(SqlState.DivisionByZero, 'division by zero');
-}
-
-function negativeSqrt(): SqlError {
-  return new SqlError(SqlState.InvalidArgumentForPowerFunction, 'cannot take square root of a negative number');
-}
-
-function logNegative(): SqlError {
-  return new SqlError(SqlState.InvalidArgumentForLogarithm, 'cannot take logarithm of a negative number');
-}
-
-function clampScale(s: number): number {
-  return Math.max(0, Math.min(NUMERIC_MAX_DISPLAY_SCALE, s));
 }
 
 /** Packed numeric typmod (p * 65536 + s, s may be negative in PG 15) -> precision. */
@@ -742,13 +656,13 @@ export function numericTypmodScale(typmod: number): number {
  * Weight of the most significant base-10000 digit of |x| (x finite, non-zero), as in
  * PostgreSQL's NumericVar: |x| = sum digits[i] * 10000^(weight - i).
  */
-function nbaseWeight(x: Decimal): number {
+export function nbaseWeight(x: Decimal): number {
   const p = digitCount(x.coefficient) - 1 - x.scale; // decimal exponent of the leading digit
   return Math.floor(p / 4);
 }
 
 /** The first `n` base-10000 digits of |x| starting at its weight, plus whether more non-zero follow. */
-function nbaseLeading(x: Decimal, n: number): { weight: number; digits: number[]; more: boolean } {
+export function nbaseLeading(x: Decimal, n: number): { weight: number; digits: number[]; more: boolean } {
   const weight = nbaseWeight(x);
   const c = absBig(x.coefficient);
   // |x| / 10000^(weight - n + 1) = c * 10^(4(n - 1 - weight) - s)
@@ -796,254 +710,3 @@ function selectDivScale(a: Decimal, b: Decimal): number {
   return Math.min(rscale, NUMERIC_MAX_DISPLAY_SCALE);
 }
 
-const POINT_NINE = Decimal.fromString('0.9');
-const ONE_POINT_ONE = Decimal.fromString('1.1');
-
-/** PostgreSQL's estimate_ln_dweight. */
-function estimateLnDweight(x: Decimal): number {
-  if (x.sign() <= 0) return 0;
-  if (x.cmp(POINT_NINE) >= 0 && x.cmp(ONE_POINT_ONE) <= 0) {
-    const d = x.sub(Decimal.ONE);
-    if (d.isZero()) return 0;
-    // weight * DEC_DIGITS + (int) log10(digits[0]) == decimal exponent of the leading digit
-    return digitCount(d.coefficient) - 1 - d.scale;
-  }
-  if (x.isZero()) return 0;
-  const l = nbaseLeading(x, 2);
-  let digits = l.digits[0];
-  let dweight = l.weight * 4;
-  const ndigitsGt1 = l.digits[1] !== 0 || l.more;
-  if (ndigitsGt1) {
-    digits = digits * 10000 + l.digits[1];
-    dweight -= 4;
-  }
-  const lnVar = Math.log(digits) + dweight * 2.302585092994046;
-  return Math.trunc(Math.log10(Math.abs(lnVar)));
-}
-
-// ------------------------------------------------------------------ fixed-point transcendental core
-//
-// Values are scaled bigints at precision P (value = n / 10^P). Results are computed with guard
-// digits and rounded half away from zero, which matches PostgreSQL's correctly rounded results
-// except in astronomically rare near-tie cases.
-
-function fixedOne(p: number): bigint {
-  return pow10(p);
-}
-
-/** ln(2) and ln(10) to p digits, cached. */
-const lnCache = new Map<string, bigint>();
-
-/** atanh(1/k) * 10^p for an integer k >= 2. */
-function atanhInv(k: bigint, p: number): bigint {
-  const one = fixedOne(p);
-  const k2 = k * k;
-  let term = one / k; // 1/k^(2n+1)
-  let sum = term;
-  let n = 1n;
-  for (;;) {
-    term /= k2;
-    if (term === 0n) break;
-    sum += term / (2n * n + 1n);
-    n++;
-  }
-  return sum;
-}
-
-function ln2Fixed(p: number): bigint {
-  const key = `2:${p}`;
-  let v = lnCache.get(key);
-  if (v === undefined) {
-    // ln 2 = 2 atanh(1/3)
-    const g = p + 10;
-    v = (2n * atanhInv(3n, g)) / pow10(10);
-    lnCache.set(key, v);
-  }
-  return v;
-}
-
-function ln10Fixed(p: number): bigint {
-  const key = `10:${p}`;
-  let v = lnCache.get(key);
-  if (v === undefined) {
-    // ln 10 = 3 ln 2 + ln(5/4) = 3 ln2 + 2 atanh(1/9)
-    const g = p + 10;
-    v = (3n * ln2Fixed(g) + 2n * atanhInv(9n, g)) / pow10(10);
-    lnCache.set(key, v);
-  }
-  return v;
-}
-
-/** ln(x) for finite x > 0, rounded to `rscale` digits. */
-function lnFixed(x: Decimal, rscale: number): Decimal {
-  const g = rscale + 12;
-  // x = m * 10^e with m in [1, 10) (as fixed point with g digits)
-  const e = digitCount(x.coefficient) - 1 - x.scale;
-  // m * 10^g = c * 10^(g - s - e)
-  const sh = g - x.scale - e;
-  let m = sh >= 0 ? x.coefficient * pow10(sh) : x.coefficient / pow10(-sh);
-  const one = fixedOne(g);
-  // Reduce m towards 1 with powers of two: m in [1,10) -> divide by 2^k so m in [0.75, 1.5)
-  let k = 0;
-  while (m > (one * 3n) / 2n) {
-    m /= 2n;
-    k++;
-  }
-  // ln(m) = 2 atanh((m-1)/(m+1))
-  const z = ((m - one) * one) / (m + one);
-  const z2 = (z * z) / one;
-  let term = z;
-  let sum = z;
-  let n = 1n;
-  while (term !== 0n) {
-    term = (term * z2) / one;
-    sum += term / (2n * n + 1n);
-    n++;
-  }
-  let r = 2n * sum + BigInt(k) * ln2Fixed(g) + BigInt(e) * ln10Fixed(g);
-  return new Decimal0(divRoundHalfAway(r, pow10(g - rscale)), rscale);
-}
-
-/** exp(x) for finite x, rounded to `rscale` digits. */
-function expFixed(x: Decimal, rscale: number): Decimal {
-  // Working precision: enough for the integer digits of the result plus guard digits.
-  const approx = x.toNumber();
-  const resultDigits = Math.max(0, Math.ceil(approx * 0.4342944819032518)) + 1;
-  const g = rscale + resultDigits + 12;
-  const one = fixedOne(g);
-  const sh = g - x.scale;
-  let v = sh >= 0 ? x.coefficient * pow10(sh) : x.coefficient / pow10(-sh);
-  const neg = v < 0n;
-  if (neg) v = -v;
-  // Reduce: v = n ln2 + r, |r| < ln2; then exp(r) by Taylor with halving.
-  const ln2 = ln2Fixed(g);
-  const nInt = v / ln2;
-  let r = v - nInt * ln2;
-  // Further halve r 8 times for faster convergence.
-  const halvings = 8;
-  r /= 256n;
-  let term = one;
-  let sum = one;
-  let i = 1n;
-  for (;;) {
-    term = (term * r) / (one * i);
-    if (term === 0n) break;
-    sum += term;
-    i++;
-  }
-  for (let h = 0; h < halvings; h++) sum = (sum * sum) / one;
-  // multiply by 2^nInt
-  let num: bigint;
-  let den: bigint;
-  if (neg) {
-    num = one * one;
-    den = sum << nInt;
-    // result = 1/(sum * 2^n) in fixed point g
-    const res = num / den; // at precision g
-    return new Decimal0(divRoundHalfAway(res, pow10(g - rscale)), rscale);
-  }
-  num = sum << nInt;
-  return new Decimal0(divRoundHalfAway(num, pow10(g - rscale)), rscale);
-}
-
-/** Constructs finite decimals from module-internal code (bypasses the private constructor). */
-const Decimal0 = function (coef: bigint, scale: number): Decimal {
-  return Decimal.of(coef, scale);
-} as unknown as new (coef: bigint, scale: number) => Decimal;
-
-// ------------------------------------------------------------------ power
-
-/** numeric_power from PostgreSQL 15, including its special cases. */
-function numericPower(base: Decimal, exp: Decimal): Decimal {
-  // Special inputs first (numeric_power handles NaN/Inf explicitly).
-  if (!base.isFinite() || !exp.isFinite()) {
-    if (base.isNaN()) {
-      if (exp.isZero()) return Decimal.ONE;
-      return Decimal.NaN;
-    }
-    if (exp.isNaN()) {
-      if (base.eq(Decimal.ONE)) return Decimal.ONE;
-      return Decimal.NaN;
-    }
-    const baseSign = base.sign();
-    if (base.isZero() && exp.sign() < 0) {
-      throw new SqlError(SqlState.InvalidArgumentForPowerFunction, 'zero raised to a negative power is undefined');
-    }
-    if (exp.isInfinite()) {
-      // base finite or infinite, exp = +/-Inf
-      if (base.isFinite() && base.abs().eq(Decimal.ONE) && base.sign() < 0 === false) return Decimal.ONE;
-      if (base.isFinite() && base.eq(Decimal.fromInt(-1))) return Decimal.ONE;
-      const absCmp = base.isFinite() ? base.abs().cmp(Decimal.ONE) : 1;
-      if (exp.sign() > 0) return absCmp > 0 ? Decimal.POSITIVE_INFINITY : Decimal.ZERO;
-      return absCmp > 0 ? Decimal.ZERO : Decimal.POSITIVE_INFINITY;
-    }
-    // base is +/-Inf, exp finite
-    const es = exp.sign();
-    if (es === 0) return Decimal.ONE;
-    if (baseSign > 0) return es > 0 ? Decimal.POSITIVE_INFINITY : Decimal.ZERO;
-    // -Inf ^ exp
-    if (es < 0) return Decimal.ZERO;
-    // odd integer -> -Inf, else +Inf
-    const isInt = exp.trunc(0).eq(exp);
-    if (isInt && exp.mod(Decimal.fromInt(2)).abs().eq(Decimal.ONE)) return Decimal.NEGATIVE_INFINITY;
-    return Decimal.POSITIVE_INFINITY;
-  }
-  // Both finite.
-  if (base.isZero() && exp.sign() < 0) {
-    throw new SqlError(SqlState.InvalidArgumentForPowerFunction, 'zero raised to a negative power is undefined');
-  }
-  const expIsInt = exp.trunc(0).eq(exp);
-  if (base.sign() < 0 && !expIsInt) {
-    throw new SqlError(
-      SqlState.InvalidArgumentForPowerFunction,
-      'a negative number raised to a non-integer power yields a complex result',
-    );
-  }
-  if (base.eq(Decimal.ONE)) {
-    // power_var: 1^x is exactly 1 with scale max(base, exp)... PG returns "1" with result scale
-    return powerGeneral(base, exp, expIsInt);
-  }
-  return powerGeneral(base, exp, expIsInt);
-}
-
-function powerGeneral(base: Decimal, exp: Decimal, expIsInt: boolean): Decimal {
-  if (expIsInt) {
-    const ev = exp.trunc(0).coefficient;
-    if (ev >= -2147483648n && ev <= 2147483647n) return powerInt(base, Number(ev), exp.scale);
-  }
-  // General case: exp(ln(base) * exp), PostgreSQL's power_var.
-  if (base.isZero()) {
-    // 0 ^ positive non-integer = 0 with scale NUMERIC_MIN_SIG_DIGITS? PG: zero result with rscale
-    return Decimal.of(0n, clampScale(Math.max(NUMERIC_MIN_SIG_DIGITS, base.scale, exp.scale)));
-  }
-  // Approximate the result's decimal weight to choose rscale like power_var does.
-  const lnDw = estimateLnDweight(base);
-  const localScale = clampScale(Math.max(8 - lnDw, 0) + 8);
-  const lnBase = lnFixed(base, Math.max(localScale, 20));
-  const lnNum = lnBase.mul(exp);
-  const val = lnNum.toNumber() * 0.434294481903252;
-  if (Math.abs(val) > NUMERIC_MAX_RESULT_SCALE * 3) {
-    if (val > 0) throw overflow();
-    return Decimal.of(0n, NUMERIC_MAX_DISPLAY_SCALE);
-  }
-  let rscale = NUMERIC_MIN_SIG_DIGITS - Math.trunc(val);
-  rscale = clampScale(Math.max(rscale, base.scale, exp.scale));
-  // Recompute ln(base)*exp precisely enough for rscale digits of the result.
-  const sig = rscale + Math.trunc(val) + 8;
-  const ln2 = lnFixed(base, clampScale(Math.max(sig - lnDw, 0)) + 12 + Math.max(0, Math.ceil(Math.log10(Math.abs(exp.toNumber()) + 1))));
-  return expFixed(ln2.mul(exp), rscale);
-}
-
-/** power_var_int (PostgreSQL 15): integer exponent. */
-function powerInt(base: Decimal, exp: number, expDscale: number): Decimal {
-  // Provisional: exact power rounded to a scale chosen like PostgreSQL's.
-  if (exp === 0) return Decimal.ONE;
-  const rscaleBase = clampScale(Math.max(NUMERIC_MIN_SIG_DIGITS, base.scale, expDscale));
-  if (base.isZero()) return Decimal.of(0n, rscaleBase);
-  const absExp = Math.abs(exp);
-  const exactScale = base.scale * absExp;
-  if (exactScale > 20000 || digitCount(base.coefficient) * absExp > 200000) throw overflow();
-  const c = base.coefficient ** BigInt(absExp);
-  if (exp > 0) return Decimal.of(c, exactScale).round(rscaleBase);
-  return Decimal.of(divRoundHalfAway(pow10(rscaleBase + exactScale), c), rscaleBase);
-}

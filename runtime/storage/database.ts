@@ -51,6 +51,9 @@ export function openDatabase(opts: OpenOptions): SqliteDb {
     db.pragma('cache_size = -65536');
     db.pragma('busy_timeout = 5000');
   } catch (e) {
+    if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+      throw new DataDirError(`data directory "${opts.dataDir}" is not an Eddy data directory: "${file}" is not a database`, 3);
+    }
     throw new DataDirError(`cannot open data directory "${opts.dataDir}": ${(e as Error).message}`, 2);
   }
   try {

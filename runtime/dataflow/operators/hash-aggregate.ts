@@ -1,4 +1,4 @@
-import type { Accumulator, ResolvedAggregate } from '../../expr/aggregates/accumulator.js';
+import type { Accumulator, AccumulatorColumn, ResolvedAggregate } from '../../expr/aggregates/accumulator.js';
 import { distinctAccumulator } from '../../expr/aggregates/distinct.js';
 import type { SqlType } from '../../sql/types.js';
 import type { Row, Value } from '../../sql/values.js';
@@ -33,7 +33,9 @@ interface Group {
   keyVals: Value[];
   /** Net number of input rows in the group. */
   count: number;
-  accs: Accumulator[];
+  /** Row accumulators, or null in column mode (state in HashAggregate.columns at `slot`). */
+  accs: Accumulator[] | null;
+  slot: number;
   /** The output row currently emitted downstream, or null. */
   out: Row | null;
   /** Id of the last batch that touched the group. */
@@ -102,6 +104,13 @@ export class HashAggregate implements Operator {
   private readonly touched: Group[] = [];
   private readonly dirty: Group[] = [];
   private stamp = 0;
+  /**
+   * Column mode: when every aggregate has a columnar form (count, sum/avg of int2/int4...) and
+   * none is DISTINCT, accumulator state lives in slot-indexed arrays; groups own a slot.
+   */
+  private readonly columns: AccumulatorColumn[] | null;
+  private readonly freeSlots: number[] = [];
+  private nextSlot = 0;
 
   constructor(opts: HashAggregateOptions) {
     this.keyExprs = opts.groupKeys;
@@ -122,6 +131,9 @@ export class HashAggregate implements Operator {
     this.active = new Array(this.na).fill(true);
     this.hasFilters = this.calls.some((c) => c.filter !== undefined);
     this.resBuf = new Array(this.na).fill(null);
+    this.columns = this.calls.every((c) => !c.distinct && c.agg.createColumn !== undefined)
+      ? this.calls.map((c) => (c.agg.createColumn as () => AccumulatorColumn)())
+      : null;
     this.global = this.nk === 0 ? this.newGroup([]) : null;
     if (this.global) this.index.set(this.parts, this.global);
   }
@@ -136,7 +148,18 @@ export class HashAggregate implements Operator {
   }
 
   private newGroup(keyVals: Value[]): Group {
-    return { keyVals, count: 0, accs: this.newAccumulators(), out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined, reps: null };
+    let slot = -1;
+    let accs: Accumulator[] | null = null;
+    const columns = this.columns;
+    if (columns !== null) {
+      slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.nextSlot++;
+      for (let a = 0; a < columns.length; a++) columns[a].reset(slot);
+    } else accs = this.newAccumulators();
+    return { keyVals, count: 0, accs, slot, out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined, reps: null };
+  }
+
+  private result(g: Group, a: number): Value {
+    return g.accs === null ? (this.columns as AccumulatorColumn[])[a].result(g.slot) : g.accs[a].result();
   }
 
   init(ctx: OperatorContext): ChangeBatch {
@@ -194,6 +217,7 @@ export class HashAggregate implements Operator {
     const index = this.index;
     const single = this.nk === 1;
     const trackReps = this.trackReps;
+    const columns = this.columns;
     const touched = this.touched;
     const stamp = ++this.stamp;
 
@@ -216,7 +240,10 @@ export class HashAggregate implements Operator {
       }
       g.count += w;
       const accs = g.accs;
-      if (hasFilters) {
+      if (accs === null) {
+        const slot = g.slot;
+        for (let a = 0; a < na; a++) if (!hasFilters || active[a]) (columns as AccumulatorColumn[])[a].add(slot, argBufs[a], w);
+      } else if (hasFilters) {
         for (let a = 0; a < na; a++) if (active[a]) accs[a].add(argBufs[a], w);
       } else {
         for (let a = 0; a < na; a++) accs[a].add(argBufs[a], w);
@@ -259,6 +286,7 @@ export class HashAggregate implements Operator {
       for (let k = 0; k < this.nk; k++) parts[k] = this.norms[k](g.keyVals[k]);
       this.index.delete(parts);
       g.deleted = true;
+      if (g.accs === null) this.freeSlots.push(g.slot);
     }
     if (!g.dirty) {
       g.dirty = true;
@@ -270,12 +298,11 @@ export class HashAggregate implements Operator {
   private outputRowIfChanged(g: Group, prev: Row, ctx: OperatorContext): Row | null {
     const nk = this.nk;
     const na = this.na;
-    const accs = g.accs;
     const res = this.resBuf;
     let changed = false;
     try {
       for (let a = 0; a < na; a++) {
-        const r = accs[a].result();
+        const r = this.result(g, a);
         res[a] = r;
         if (!changed && !sameValue(prev[nk + a], r)) changed = true;
       }
@@ -295,7 +322,7 @@ export class HashAggregate implements Operator {
     const row: Row = new Array(nk + this.na);
     for (let k = 0; k < nk; k++) row[k] = g.keyVals[k];
     try {
-      for (let a = 0; a < this.na; a++) row[nk + a] = g.accs[a].result();
+      for (let a = 0; a < this.na; a++) row[nk + a] = this.result(g, a);
     } catch (e) {
       ctx.reportRowError(e, g.keyVals);
       return null;
@@ -329,7 +356,9 @@ export class HashAggregate implements Operator {
     for (const g of this.dirty) {
       g.dirty = false;
       if (g.deleted) continue;
-      const state: unknown[] = [g.keyVals, g.count, g.accs.map((a) => a.save())];
+      const accStates: unknown[] = [];
+      for (let a = 0; a < this.na; a++) accStates.push(g.accs === null ? (this.columns as AccumulatorColumn[])[a].save(g.slot) : g.accs[a].save());
+      const state: unknown[] = [g.keyVals, g.count, accStates];
       if (g.reps !== null) state.push(g.reps.map((r) => [r.value, r.n]));
       entries.push({ key: this.persistKey(g), value: serialize(state) });
     }
@@ -353,7 +382,10 @@ export class HashAggregate implements Operator {
       g.count = count;
       g.persistKey = key;
       g.reps = reps === undefined ? null : reps.map(([v, n]) => ({ value: v, n }));
-      for (let a = 0; a < this.na; a++) g.accs[a].load(states[a]);
+      for (let a = 0; a < this.na; a++) {
+        if (g.accs === null) (this.columns as AccumulatorColumn[])[a].load(g.slot, states[a]);
+        else g.accs[a].load(states[a]);
+      }
       g.out = g.count > 0 || g === this.global ? this.outputRow(g, ctx) : null;
     }
     // The global row exists downstream even when no state was persisted for it yet.

@@ -38,6 +38,22 @@ export interface AggregateOptions {
   orderBy?: AggOrderBy[];
 }
 
+/**
+ * Optional columnar form of an aggregate's state for many groups at once, indexed by a dense slot
+ * number (PERFORMANCE.md: dense typed arrays beat one object per group by a wide margin).
+ * HashAggregate uses it on its hot path when every aggregate of the operator offers one. It must
+ * compute exactly what the row Accumulator does, and save()/load() exchange the same state format
+ * as the row Accumulator's, so persisted state does not depend on the form used.
+ */
+export interface AccumulatorColumn {
+  /** Makes `slot` usable and empty (slots of dropped groups are reused). */
+  reset(slot: number): void;
+  add(slot: number, args: readonly Value[], weight: number): void;
+  result(slot: number): Value;
+  save(slot: number): unknown;
+  load(slot: number, state: unknown): void;
+}
+
 export interface ResolvedAggregate {
   name: string;
   returnType: SqlType;
@@ -49,4 +65,6 @@ export interface ResolvedAggregate {
   /** The ORDER BY the accumulator was built for (ordered aggregates only). */
   orderBy?: AggOrderBy[];
   create(): Accumulator;
+  /** The columnar form, for the aggregates that have one (count, sum/avg of int2/int4, bool_and/or). */
+  createColumn?(): AccumulatorColumn;
 }

@@ -18,7 +18,8 @@
  */
 import { T, TypeId } from '../../sql/types.js';
 import type { SqlType } from '../../sql/types.js';
-import type { Accumulator, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
+import type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
+import { BoolColumn, CountColumn, IntSumColumn } from './columns.js';
 import { AvgFloat, AvgInt, AvgInt8, AvgInterval, AvgNumeric } from './avg.js';
 import { BoolAggregate } from './bool.js';
 import { CountStar, CountValue } from './count.js';
@@ -26,12 +27,17 @@ import { MinMax } from './min-max.js';
 import { StringAgg } from './string-agg.js';
 import { SumFloat, SumInt, SumInt8, SumInterval, SumNumeric } from './sum.js';
 
-export type { Accumulator, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
+export type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
 export { distinctAccumulator, DistinctAccumulator } from './distinct.js';
 
 function resolved(name: string, returnType: SqlType, argTypes: SqlType[], create: () => Accumulator, orderBy?: AggOrderBy[]): ResolvedAggregate {
   const r: ResolvedAggregate = { name, returnType, argTypes, create };
   if (orderBy !== undefined && orderBy.length > 0) r.orderBy = orderBy;
+  return r;
+}
+
+function withColumn(r: ResolvedAggregate, createColumn: () => AccumulatorColumn): ResolvedAggregate {
+  r.createColumn = createColumn;
   return r;
 }
 
@@ -57,13 +63,13 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
   const id = t0?.id;
   switch (n) {
     case 'count':
-      if (argTypes.length === 0) return resolved(n, T.int8, [], () => new CountStar());
-      if (argTypes.length === 1) return resolved(n, T.int8, [t0], () => new CountValue());
+      if (argTypes.length === 0) return withColumn(resolved(n, T.int8, [], () => new CountStar()), () => new CountColumn(true));
+      if (argTypes.length === 1) return withColumn(resolved(n, T.int8, [t0], () => new CountValue()), () => new CountColumn(false));
       return null;
     case 'sum':
       if (argTypes.length !== 1) return null;
       switch (id) {
-        case TypeId.Int2: case TypeId.Int4: return resolved(n, T.int8, [t0], () => new SumInt());
+        case TypeId.Int2: case TypeId.Int4: return withColumn(resolved(n, T.int8, [t0], () => new SumInt()), () => new IntSumColumn(false));
         case TypeId.Int8: return resolved(n, T.numeric, [t0], () => new SumInt8());
         case TypeId.Numeric: return resolved(n, T.numeric, [t0], () => new SumNumeric());
         case TypeId.Float4: return resolved(n, T.float4, [t0], () => new SumFloat(true));
@@ -74,7 +80,7 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
     case 'avg':
       if (argTypes.length !== 1) return null;
       switch (id) {
-        case TypeId.Int2: case TypeId.Int4: return resolved(n, T.numeric, [t0], () => new AvgInt());
+        case TypeId.Int2: case TypeId.Int4: return withColumn(resolved(n, T.numeric, [t0], () => new AvgInt()), () => new IntSumColumn(true));
         case TypeId.Int8: return resolved(n, T.numeric, [t0], () => new AvgInt8());
         case TypeId.Numeric: return resolved(n, T.numeric, [t0], () => new AvgNumeric());
         case TypeId.Float4: case TypeId.Float8: return resolved(n, T.float8, [t0], () => new AvgFloat());
@@ -102,7 +108,7 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
     case 'bool_or': {
       if (argTypes.length !== 1 || (id !== TypeId.Bool && id !== TypeId.Unknown)) return null;
       const isAnd = n !== 'bool_or';
-      return resolved(n, T.bool, [T.bool], () => new BoolAggregate(isAnd));
+      return withColumn(resolved(n, T.bool, [T.bool], () => new BoolAggregate(isAnd)), () => new BoolColumn(isAnd));
     }
     case 'string_agg': {
       if (argTypes.length !== 2 || !isStringType(id as TypeId) || !isStringType(argTypes[1].id)) return null;

@@ -24,7 +24,7 @@ import {
   truncInterval,
   truncTimestamp,
 } from '../../sql/datetime.js';
-import type { Decimal } from '../../sql/decimal.js';
+import { Decimal } from '../../sql/decimal.js';
 import { SqlError } from '../../sql/errors.js';
 import { Interval } from '../../sql/interval.js';
 import { SqlState } from '../../sql/sqlstate.js';
@@ -35,7 +35,6 @@ import type { EvalContext } from '../eval-context.js';
 import { aliases, fn, type FunctionDef } from './function-def.js';
 import { floatToChar, int4ToChar, numericToChar } from './number-to-char.js';
 import { intervalZone, localToUtc, resolveZone, utcToLocal, type Zone } from './time-zone.js';
-import { Decimal as Dec } from '../../sql/decimal.js';
 
 const USECS_PER_DAY = 86_400_000_000;
 
@@ -152,7 +151,7 @@ export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [
   fn('to_char', ['interval', 'text'], T.text, (a) => toCharInterval(a[0] as Interval, a[1] as string), stable),
   fn('to_char', ['numeric', 'text'], T.text, (a) => numericToChar(a[0] as Decimal, a[1] as string), stable),
   fn('to_char', ['int4', 'text'], T.text, (a) => int4ToChar(a[0] as number, a[1] as string), stable),
-  fn('to_char', ['int8', 'text'], T.text, (a) => numericToChar(Dec.fromBigInt(a[0] as bigint), a[1] as string), stable),
+  fn('to_char', ['int8', 'text'], T.text, (a) => numericToChar(Decimal.fromBigInt(a[0] as bigint), a[1] as string), stable),
   fn('to_char', ['float8', 'text'], T.text, (a) => floatToChar(a[0] as number, a[1] as string, 15), stable),
   fn('to_char', ['float4', 'text'], T.text, (a) => floatToChar(a[0] as number, a[1] as string, 6), stable),
 

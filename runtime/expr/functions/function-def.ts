@@ -9,8 +9,11 @@ import type { SqlType, TypeId } from '../../sql/types.js';
 import type { Value } from '../../sql/values.js';
 import type { EvalContext } from '../eval-context.js';
 
-/** An argument slot: a concrete type, or PostgreSQL's pseudo-type "any" (any type, passed uncast). */
-export type ArgSpec = TypeId | 'any';
+/**
+ * An argument slot: a concrete type, or a pseudo-type taking any type uncast: "any" (an untyped
+ * literal becomes text) or anyelement (an untyped literal is an error, 42804, as in PostgreSQL).
+ */
+export type ArgSpec = TypeId | 'any' | 'anyelement';
 
 export type Volatility = 'immutable' | 'stable' | 'volatile';
 

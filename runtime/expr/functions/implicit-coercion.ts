@@ -8,12 +8,12 @@ import type { ArgSpec } from './function-def.js';
 
 /** can_coerce_type(..., COERCION_IMPLICIT) for one argument; "any" accepts everything. */
 export function canCoerceArg(from: TypeId, to: ArgSpec): boolean {
-  return to === 'any' || canCoerceImplicitly(from, to);
+  return to === 'any' || to === 'anyelement' || canCoerceImplicitly(from, to);
 }
 
 /** The category of a slot as PostgreSQL's TypeCategory() sees it ("any" is a pseudo-type). */
 export function slotCategory(spec: ArgSpec): string {
-  return spec === 'any' ? 'pseudo' : typeCategory(spec);
+  return spec === 'any' || spec === 'anyelement' ? 'pseudo' : typeCategory(spec);
 }
 
 /** typispreferred: bool, float8, text, timestamptz and interval are preferred in their categories. */

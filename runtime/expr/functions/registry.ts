@@ -7,6 +7,8 @@
  *   resolveFunction('concat', [T.int4, T.text]) -> concat(VARIADIC "any"), argTypes [int4, text]
  *   resolveFunction('nosuch', [])               -> null (the binder raises 42883)
  */
+import { SqlError } from '../../sql/errors.js';
+import { SqlState } from '../../sql/sqlstate.js';
 import { sqlType, T, TypeId, type SqlType } from '../../sql/types.js';
 import type { Value } from '../../sql/values.js';
 import type { EvalContext } from '../eval-context.js';
@@ -57,9 +59,14 @@ export function lookupFunction(name: string, argTypes: readonly SqlType[]): Func
   if (sel.kind !== 'Found') return sel;
   const { def, slots } = sel.candidate;
   const resolved = slots.map((slot, i): SqlType => {
-    if (slot !== 'any') return sqlType(slot);
-    // "any" keeps the argument's own type; an untyped literal becomes text, as in PostgreSQL.
-    return argTypes[i].id === TypeId.Unknown ? T.text : argTypes[i];
+    if (slot !== 'any' && slot !== 'anyelement') return sqlType(slot);
+    if (argTypes[i].id !== TypeId.Unknown) return argTypes[i];
+    // "any" takes an untyped literal as text; a polymorphic parameter cannot (PostgreSQL 42804).
+    if (slot === 'any') return T.text;
+    throw new SqlError(
+      SqlState.DatatypeMismatch,
+      'could not determine polymorphic type because input has type unknown',
+    );
   });
   const returnType = typeof def.returns === 'function' ? def.returns(resolved) : def.returns;
   const impl = def.impl ?? def.bind?.(resolved);
@@ -70,6 +77,10 @@ export function lookupFunction(name: string, argTypes: readonly SqlType[]): Func
   };
 }
 
+/**
+ * Resolves a call. Returns null when no overload fits (the binder raises 42883); throws 42804 for
+ * an untyped literal passed to a polymorphic parameter (to_jsonb('x')), as PostgreSQL does.
+ */
 export function resolveFunction(name: string, argTypes: SqlType[]): ResolvedFunction | null {
   const r = lookupFunction(name, argTypes);
   return r.kind === 'Found' ? r.fn : null;

@@ -464,12 +464,12 @@ export const STRING_FUNCTIONS: readonly FunctionDef[] = [
   fn('normalize', ['text', 'text'], T.text, (a) => normalize(s0(a), s1(a))),
   fn('quote_ident', ['text'], T.text, (a) => quoteIdent(s0(a))),
   fn('quote_literal', ['text'], T.text, (a) => quoteLiteral(s0(a))),
-  fnBind('quote_literal', ['any'], T.text, ([t]) => {
+  fnBind('quote_literal', ['anyelement'], T.text, ([t]) => {
     const f = textFormatter(t);
     return (a) => quoteLiteral(f(a[0]));
   }, { volatility: 'stable' }),
   fn('quote_nullable', ['text'], T.text, (a) => (a[0] === null ? 'NULL' : quoteLiteral(s0(a))), { strict: false }),
-  fnBind('quote_nullable', ['any'], T.text, ([t]) => {
+  fnBind('quote_nullable', ['anyelement'], T.text, ([t]) => {
     const f = textFormatter(t);
     return (a) => (a[0] === null ? 'NULL' : quoteLiteral(f(a[0])));
   }, { strict: false, volatility: 'stable' }),

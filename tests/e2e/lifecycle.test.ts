@@ -1,0 +1,89 @@
+/** Process lifecycle: SIGTERM shutdown, acknowledged writes surviving kill -9, bad data dirs. */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { EddyProcess } from '../support/server-process.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+
+test('SIGTERM finishes work, closes clients with 57P01 and exits 0', async () => {
+  const server = await EddyProcess.start();
+  try {
+    const c = await server.client();
+    const closed = new Promise<{ code?: string }>((resolve) => c.on('error', (e) => resolve(e as { code?: string })));
+    await c.query('CREATE STREAM t (x INT)');
+    await c.query('INSERT INTO t VALUES (1), (2)');
+    const code = await server.stop();
+    assert.equal(code, 0);
+    assert.equal((await closed).code, '57P01');
+    const again = await EddyProcess.start({ dataDir: server.dataDir });
+    const c2 = await again.client();
+    assert.deepEqual((await c2.query('SELECT count(*)::int AS n FROM t')).rows, [{ n: 2 }]);
+    await c2.end();
+    await again.cleanup();
+  } finally {
+    await server.cleanup();
+  }
+});
+
+test('acknowledged writes survive kill -9 and MVs stay exact', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-kill-'));
+  try {
+    let server = await EddyProcess.start({ dataDir });
+    let c = await server.client();
+    c.on('error', () => undefined);
+    await c.query('CREATE STREAM ev (k INT, v INT)');
+    await c.query('CREATE TABLE dim (k INT PRIMARY KEY, name TEXT)');
+    await c.query('CREATE MATERIALIZED VIEW totals AS SELECT e.k, d.name, count(*) AS n, sum(e.v) AS s FROM ev e LEFT JOIN dim d ON e.k = d.k GROUP BY e.k, d.name');
+    let acked = 0;
+    for (let round = 0; round < 5; round++) {
+      // fire writes without waiting, then kill while some are in flight
+      const inflight: Promise<unknown>[] = [];
+      for (let i = 0; i < 30; i++) {
+        const vals = Array.from({ length: 20 }, (_, j) => `(${(i + j) % 7}, ${j})`).join(',');
+        inflight.push(c.query(`INSERT INTO ev VALUES ${vals}`).then(() => { acked += 20; }, () => undefined));
+        if (i % 5 === 0) inflight.push(c.query(`INSERT INTO dim VALUES (${i % 7}, 'n${round}') ON CONFLICT (k) DO UPDATE SET name = excluded.name`).catch(() => undefined));
+      }
+      await new Promise((r) => setTimeout(r, 5 + round * 3));
+      await server.kill();
+      await Promise.allSettled(inflight);
+      await c.end().catch(() => undefined);
+      server = await EddyProcess.start({ dataDir });
+      c = await server.client();
+      c.on('error', () => undefined);
+      const n = Number((await c.query('SELECT count(*) AS n FROM ev')).rows[0].n);
+      assert.ok(n >= acked, `round ${round}: ${n} rows on disk, ${acked} acknowledged`);
+      acked = n;
+      const mv = (await c.query({ text: 'SELECT * FROM totals', rowMode: 'array' })).rows.map((r) => JSON.stringify(r)).sort();
+      const batch = (await c.query({ text: 'SELECT e.k, d.name, count(*) AS n, sum(e.v) AS s FROM ev e LEFT JOIN dim d ON e.k = d.k GROUP BY e.k, d.name', rowMode: 'array' })).rows.map((r) => JSON.stringify(r)).sort();
+      assert.deepEqual(mv, batch, `round ${round}: MV equals its query after recovery`);
+    }
+    await c.end();
+    await server.cleanup();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('a foreign data dir is refused with a clear message and exit code', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-foreign-'));
+  try {
+    fs.writeFileSync(path.join(dataDir, 'eddy.db'), 'this is not a database at all, just text'.repeat(200));
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/eddy'), 'start', '--pg-port', '0', '--http-port', '0', '--data-dir', dataDir], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /data directory/);
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});
+
+test('bad command-line options exit 1 with usage', () => {
+  const r = spawnSync(process.execPath, [path.join(root, 'bin/eddy'), 'start', '--pg-port', 'nope'], { encoding: 'utf8', timeout: 20_000 });
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /invalid --pg-port/);
+  assert.match(r.stderr, /Usage: eddy start/);
+});
