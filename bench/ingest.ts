@@ -27,6 +27,8 @@ export interface WireIngestResult {
   flushMs: number;
   /** Server process CPU (user+system) during the timed part, if /proc is readable. */
   serverCpuSeconds?: number;
+  /** This (client) process's CPU during the timed part: the pg clients share the machine. */
+  clientCpuSeconds: number;
   /** Epochs the server committed during the timed part (from GET /health). */
   epochs?: number;
 }
@@ -56,6 +58,7 @@ export async function runWireIngest(w: Workload, opts: WireIngestOptions): Promi
     let next = 0;
     const epoch0 = await healthEpoch(server.httpPort);
     const cpu0 = processCpuSeconds(server.child.pid);
+    const clientCpu0 = process.cpuUsage();
     const t0 = performance.now();
     await Promise.all(
       clients.map(async (c) => {
@@ -73,6 +76,7 @@ export async function runWireIngest(w: Workload, opts: WireIngestOptions): Promi
     await admin.query('FLUSH');
     const t1 = performance.now();
     const cpu1 = processCpuSeconds(server.child.pid);
+    const clientCpu = process.cpuUsage(clientCpu0);
     const epoch1 = await healthEpoch(server.httpPort);
 
     const res = await admin.query({ text: 'SELECT k, n, s FROM agg', rowMode: 'array' });
@@ -87,6 +91,7 @@ export async function runWireIngest(w: Workload, opts: WireIngestOptions): Promi
       insertLatencyMs: { p50: percentile(latencies, 50), p99: percentile(latencies, 99), max: Math.max(...latencies) },
       flushMs: t1 - tFlush,
       serverCpuSeconds: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
+      clientCpuSeconds: (clientCpu.user + clientCpu.system) / 1e6,
       epochs: epoch0 !== undefined && epoch1 !== undefined ? epoch1 - epoch0 : undefined,
     };
   } finally {

@@ -26,6 +26,8 @@ export interface NaiveResult {
   rowsDone: number;
   batchesDone: number;
   secondsDone: number;
+  /** Process CPU (user+system) seconds over the rows it did. */
+  cpuSecondsDone: number;
   /** rowsDone / secondsDone: optimistic for the full run, since later batches cost more. */
   measuredRowsPerSec: number;
   /** Whether the cap stopped the run before all rows were inserted. */
@@ -56,6 +58,7 @@ export function runNaiveBaseline(w: Workload, opts: NaiveOptions): NaiveResult {
     const historyAt: number[] = [];
     let rowsDone = 0;
     let lastResult: unknown[][] = [];
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     for (const [start, end] of w.batches) {
       const s = performance.now();
@@ -67,6 +70,7 @@ export function runNaiveBaseline(w: Workload, opts: NaiveOptions): NaiveResult {
       if ((performance.now() - t0) / 1000 >= opts.capSeconds) break;
     }
     const secondsDone = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
 
     // the recompute's last answer must account for every row inserted so far
     let n = 0;
@@ -92,6 +96,7 @@ export function runNaiveBaseline(w: Workload, opts: NaiveOptions): NaiveResult {
       rowsDone,
       batchesDone: batchMs.length,
       secondsDone,
+      cpuSecondsDone: (cpu.user + cpu.system) / 1e6,
       measuredRowsPerSec,
       capped,
       fullRunRowsPerSec,

@@ -188,5 +188,18 @@ export async function runPgbenchLookups(w: Workload, o: PgbenchOptions): Promise
   } finally {
     await server.cleanup();
     fs.rmSync(dir, { recursive: true, force: true });
+    if (result.postgres) await dropPostgresTable(o.postgres);
+  }
+}
+
+async function dropPostgresTable(conn: Conn): Promise<void> {
+  const c = new pg.Client(conn);
+  try {
+    await c.connect();
+    await c.query('DROP TABLE IF EXISTS bench_agg');
+  } catch {
+    /* best effort: the table is recreated by the next run anyway */
+  } finally {
+    await c.end().catch(() => undefined);
   }
 }

@@ -28,6 +28,8 @@ export interface ProfileSummary {
   /** Sampled time not idle (total minus "(idle)"). */
   busyMs: number;
   selfByArea: { area: string; ms: number }[];
+  /** Self time of the busiest functions (native calls such as SQLite's are charged to their JS caller). */
+  selfByFunction: { fn: string; ms: number }[];
   inclusive: { fn: string; ms: number }[];
 }
 
@@ -67,6 +69,7 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
   }
   const self = new Map<string, number>();
   const incl = new Map<string, number>();
+  const selfFn = new Map<string, number>();
   let total = 0;
   let idle = 0;
   for (let i = 0; i < prof.samples.length; i++) {
@@ -78,6 +81,10 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
     const a = area(leaf.callFrame);
     if (a === '(idle)') idle += dt;
     self.set(a, (self.get(a) ?? 0) + dt);
+    if (a !== '(idle)') {
+      const label = leaf.callFrame.url === '' ? a : fnLabel(leaf.callFrame);
+      selfFn.set(label, (selfFn.get(label) ?? 0) + dt);
+    }
     const seen = new Set<string>();
     for (let id: number | undefined = leaf.id; id !== undefined; id = parent.get(id)) {
       const n = byId.get(id)!;
@@ -94,6 +101,7 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
     totalMs: total,
     busyMs: total - idle,
     selfByArea: sorted(self).map(([area, ms]) => ({ area, ms })),
+    selfByFunction: sorted(selfFn).slice(0, topN).map(([fn, ms]) => ({ fn, ms })),
     inclusive: sorted(incl).slice(0, topN).map(([fn, ms]) => ({ fn, ms })),
   };
 }
@@ -102,6 +110,8 @@ export function formatProfile(s: ProfileSummary): string {
   const pct = (ms: number) => `${((100 * ms) / s.busyMs).toFixed(1)}%`;
   const out = [`profile ${s.file}: ${(s.totalMs / 1000).toFixed(1)} s sampled, ${(s.busyMs / 1000).toFixed(1)} s busy (percentages of busy time)`, '', 'self time by area:'];
   for (const x of s.selfByArea) if (x.area !== '(idle)' && x.ms / s.busyMs >= 0.003) out.push(`  ${pct(x.ms).padStart(6)}  ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.area}`);
+  out.push('', 'self time, busiest functions:');
+  for (const x of s.selfByFunction) out.push(`  ${pct(x.ms).padStart(6)}  ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.fn}`);
   out.push('', 'inclusive time, busiest project functions:');
   for (const x of s.inclusive) out.push(`  ${pct(x.ms).padStart(6)}  ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.fn}`);
   return out.join('\n');

@@ -5,7 +5,7 @@
  *   --only <names>     comma-separated subset: wire, engine, naive, pgbench;
  *                      `ingest` = wire,engine,naive
  *   --json <file>      also write the results as JSON
- *   --profile <dir>    run the wire-ingest server under `node --cpu-prof` and summarise it
+ *   --profile <dir>    run the wire-ingest server under the V8 CPU profiler and summarise it
  *   --connections <n>  wire-ingest connections (default 4)
  *   --batch <n>        rows per INSERT (default 5000)
  *   --reps <n>         pgbench runs per mode and server (default 3; median kept)
@@ -125,7 +125,9 @@ async function main(): Promise<number> {
 
   if (workload && o.only.has('wire')) {
     progress('ingest: Eddy over the wire');
-    const serverEnv = o.profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(o.profileDir)}` } : undefined;
+    // Node 20 refuses --cpu-prof in NODE_OPTIONS; a preload (--import) runs the same sampling profiler
+    const preload = new URL('./cpu-profile-preload.js', import.meta.url).href;
+    const serverEnv = o.profileDir ? { NODE_OPTIONS: `--import=${preload}`, EDDY_BENCH_PROFILE_DIR: path.resolve(o.profileDir) } : undefined;
     if (o.profileDir) fs.mkdirSync(o.profileDir, { recursive: true });
     const before = o.profileDir ? new Set(fs.readdirSync(o.profileDir)) : new Set<string>();
     wire = await attempt('ingest', wireName, () => runWireIngest(workload!, { connections: o.connections, serverEnv }));
@@ -135,7 +137,7 @@ async function main(): Promise<number> {
         `INSERT latency p50 ${wire.insertLatencyMs.p50.toFixed(1)} ms, p99 ${wire.insertLatencyMs.p99.toFixed(1)} ms, max ${wire.insertLatencyMs.max.toFixed(1)} ms`,
       ];
       if (wire.epochs !== undefined) notes.push(`${wire.epochs} epochs committed: ${formatNumber(wire.rows / Math.max(1, wire.epochs))} rows per epoch`);
-      if (wire.serverCpuSeconds !== undefined) notes.push(`server process CPU ${wire.serverCpuSeconds.toFixed(2)} s = ${(wire.serverCpuSeconds / wire.seconds * 100).toFixed(0)}% of one core over the run`);
+      if (wire.serverCpuSeconds !== undefined) notes.push(`server process CPU ${wire.serverCpuSeconds.toFixed(2)} s = ${(wire.serverCpuSeconds / wire.seconds * 100).toFixed(0)}% of one core over the run; client (this process) CPU ${wire.clientCpuSeconds.toFixed(2)} s`);
       res.measurements.push({ group: 'ingest', name: wireName, value: wire.rowsPerSec, unit: 'rows/s', notes });
       if (wire.serverCpuSeconds !== undefined) res.measurements.push({ group: 'ingest', name: 'Eddy over the wire: server CPU per row', value: (wire.serverCpuSeconds * 1e6) / wire.rows, unit: 'µs/row' });
     }
@@ -169,11 +171,17 @@ async function main(): Promise<number> {
         notes.push(`CAPPED at ${naiveCapSeconds} s: the full-run figure is EXTRAPOLATED from a linear fit of per-batch time (${naive.fit.msAtZero.toFixed(1)} ms + ${naive.fit.msPerMillionRows.toFixed(0)} ms per 1 M rows of history) summed over all ${workload.batches.length} batches`);
       }
       res.measurements.push({ group: 'ingest', name: `${naiveName}${naive.capped ? ' (full run, extrapolated)' : ''}`, value: naive.fullRunRowsPerSec, unit: 'rows/s', notes });
+      res.measurements.push({ group: 'ingest', name: `naive: CPU per row (over the ${formatNumber(naive.rowsDone)} rows it did)`, value: (naive.cpuSecondsDone * 1e6) / naive.rowsDone, unit: 'µs/row' });
     }
   }
 
   if (o.only.has('wire') || o.only.has('engine') || o.only.has('naive')) {
     res.ratios.push({ group: 'ingest', name: 'wire / engine alone', value: ratio(wire?.rowsPerSec, engine?.rowsPerSec), reading: 'share of the engine-alone rate left after protocol, parse, bind and client' });
+    res.ratios.push({
+      group: 'ingest', name: 'wire server CPU per row / engine-alone CPU per row',
+      value: ratio(wire?.serverCpuSeconds, engine?.cpuSeconds),
+      reading: 'CPU the wire path costs relative to the engine alone (1.0 = free); robust to CPU contention',
+    });
     res.ratios.push({ group: 'ingest', name: `wire / naive${naive?.capped ? ' (extrapolated)' : ''}`, value: ratio(wire?.rowsPerSec, naive?.fullRunRowsPerSec), reading: '> 1: incremental over the wire beats recompute-per-batch' });
     res.ratios.push({ group: 'ingest', name: `engine alone / naive${naive?.capped ? ' (extrapolated)' : ''}`, value: ratio(engine?.rowsPerSec, naive?.fullRunRowsPerSec), reading: '> 1: the incremental engine beats recompute-per-batch' });
   }

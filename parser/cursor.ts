@@ -3,11 +3,10 @@
  * raise PostgreSQL's syntax errors: `syntax error at or near "tok"` at the token's 1-based
  * position, or `syntax error at end of input` at text length + 1.
  */
-import { SqlError, syntaxError } from '../runtime/sql/errors.js';
-import { SqlState } from '../runtime/sql/sqlstate.js';
+import { type SqlError, syntaxError } from '../runtime/sql/errors.js';
 import { lex, type Token } from './lexer.js';
 import { COL_NAME, NON_BARE_LABEL, RESERVED, TYPE_FUNC_NAME } from './keywords.js';
-import type { Expr, OrderItem } from './ast.js';
+import type { Expr, OrderItem, WindowSpec } from './ast.js';
 
 export type FuncCall = Extract<Expr, { kind: 'FuncCall' }>;
 
@@ -26,6 +25,8 @@ export class Cursor {
   i: number;
   /** One frame per SELECT being parsed: its window references to resolve. */
   readonly windowScopes: PendingWindowRef[][] = [];
+  /** The WINDOW definitions of the SELECT parsed last (its ORDER BY may use them too). */
+  lastWindowDefs: ReadonlyMap<string, WindowSpec> = new Map();
 
   constructor(text: string, tokens: Token[] = lex(text), start = 0) {
     this.text = text;
@@ -203,10 +204,6 @@ export class Cursor {
   fail(t: Token = this.tok): never {
     throw syntaxErrorAt(this.text, t);
   }
-
-  error(code: SqlState, message: string, t: Token = this.tok, hint?: string): SqlError {
-    return new SqlError(code, message, { position: t.start + 1, hint });
-  }
 }
 
 export function syntaxErrorAt(text: string, t: Token): SqlError {
@@ -214,4 +211,3 @@ export function syntaxErrorAt(text: string, t: Token): SqlError {
   return syntaxError(`syntax error at or near "${text.slice(t.start, t.end)}"`, t.start + 1);
 }
 
-export { SqlState };

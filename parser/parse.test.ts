@@ -140,6 +140,8 @@ const QUERY_CASES: [string, string][] = [
     "(select (items (timezone 'UTC' (now)) (timezone tz ts)) (from t))"],
   ["SELECT sum(x) OVER (PARTITION BY a ORDER BY b ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW), row_number() OVER (), rank() OVER w, lag(x) OVER (w ORDER BY c) FROM t WINDOW w AS (PARTITION BY d)",
     "(select (items (sum x (over (partition a) (order b) (frame 'ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW'))) (row_number (over)) (rank (over (partition d))) (lag x (over (partition d) (order c)))) (from t))"],
+  ["SELECT rank() OVER w FROM t WINDOW w AS (PARTITION BY a), w2 AS (w ORDER BY b) ORDER BY sum(x) OVER (w2 ROWS 1 PRECEDING)",
+    "(select (items (rank (over (partition a)))) (from t) (order (sum x (over (partition a) (order b) (frame 'ROWS 1 PRECEDING')))))"],
   ["SELECT a[1], a[i + 1], ARRAY[[1, 2], [3, 4]], ARRAY[]::int[] FROM t",
     "(select (items (sub a 1) (sub a (+ i 1)) [[1 2] [3 4]] (cast [] int[])) (from t))"],
   ["SELECT window_start, count(*) FROM TUMBLE(pageviews, ts, INTERVAL '1 minute') GROUP BY window_start",

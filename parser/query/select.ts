@@ -7,7 +7,7 @@
  */
 import { SqlError, featureNotSupported } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import type { Cte, Expr, OrderItem, Query, Select, SelectItem, Values } from '../ast.js';
+import type { Cte, Expr, OrderItem, Query, Select, SelectItem, Values, WindowSpec } from '../ast.js';
 import type { Cursor, PendingWindowRef } from '../cursor.js';
 import type { Token } from '../lexer.js';
 import { parseExpr, parseExprList, Prec } from './expr.js';
@@ -31,7 +31,18 @@ export function parseQuery(c: Cursor): Query {
     if (c.isAnyKw(['insert', 'update', 'delete'])) throw featureNotSupported(`WITH on ${c.tok.value.toUpperCase()}`, c.pos(withTok));
   }
   const body = parseSetExpr(c, 0);
-  attachTail(c, body, parseQueryTail(c));
+  // ORDER BY belongs to the body's SELECT: `... WINDOW w AS (...) ORDER BY rank() OVER w` is valid
+  const defs = body.kind === 'Select' ? c.lastWindowDefs : new Map<string, WindowSpec>();
+  const refs: PendingWindowRef[] = [];
+  c.windowScopes.push(refs);
+  let tail: QueryTail;
+  try {
+    tail = parseQueryTail(c);
+  } finally {
+    c.windowScopes.pop();
+  }
+  resolveWindows(refs, defs);
+  attachTail(c, body, tail);
   if (ctes && withTok) {
     if (body.kind === 'Values') throw featureNotSupported('WITH on VALUES', c.pos(withTok));
     if (body.with) throw new SqlError(SqlState.SyntaxError, 'multiple WITH clauses not allowed', { position: c.pos(withTok) });
@@ -93,6 +104,7 @@ function parseSetPrimary(c: Cursor): Query {
         return parseValues(c);
       case 'table': {
         c.next();
+        c.lastWindowDefs = new Map();
         const nameTok = c.tok;
         const name = c.colId();
         const item: Select['from'][number] = { kind: 'Table', name, pos: nameTok.start + 1 };
@@ -163,8 +175,9 @@ function parseSimpleSelect(c: Cursor): Select {
       sel.groupBy = parseGroupBy(c);
     }
     if (c.acceptKw('having')) sel.having = parseExpr(c);
-    if (c.isKw('window')) parseWindowClause(c, windows);
-    else resolveWindows(c, windows, new Map());
+    const defs = c.isKw('window') ? parseWindowClause(c) : new Map<string, WindowSpec>();
+    resolveWindows(windows, defs);
+    c.lastWindowDefs = defs;
   } finally {
     c.windowScopes.pop();
   }
@@ -221,16 +234,16 @@ function parseGroupBy(c: Cursor): Expr[] {
   return parseExprList(c);
 }
 
-/** WINDOW w AS (...), ...; then substitutes the definitions into every OVER w. */
-function parseWindowClause(c: Cursor, refs: PendingWindowRef[]): void {
+/** WINDOW w AS (...), ... */
+function parseWindowClause(c: Cursor): Map<string, WindowSpec> {
   c.expectKw('window');
-  const defs = new Map<string, ReturnType<typeof parseWindowBody>>();
+  const defs = new Map<string, WindowSpec>();
   do {
     const nameTok = c.tok;
     const name = c.colId();
     c.expectKw('as');
     c.expectPunct('(');
-    let base: ReturnType<typeof parseWindowBody> | undefined;
+    let base: WindowSpec | undefined;
     if (c.isColId() && !c.isAnyKw(['partition', 'order', 'rows', 'range', 'groups'])) {
       const refTok = c.next();
       base = defs.get(refTok.value);
@@ -239,16 +252,24 @@ function parseWindowClause(c: Cursor, refs: PendingWindowRef[]): void {
     const body = parseWindowBody(c);
     c.expectPunct(')');
     if (defs.has(name)) throw new SqlError(SqlState.WindowingError, `window "${name}" is already defined`, { position: nameTok.start + 1 });
-    defs.set(name, base ? { partitionBy: base.partitionBy, orderBy: body.orderBy.length ? body.orderBy : base.orderBy, frame: body.frame } : body);
+    if (base) {
+      // a window built on another keeps its partitioning (and its ordering unless it adds one)
+      const spec: WindowSpec = { partitionBy: base.partitionBy, orderBy: body.orderBy.length ? body.orderBy : base.orderBy };
+      if (body.frame !== undefined) spec.frame = body.frame;
+      defs.set(name, spec);
+    } else {
+      defs.set(name, body);
+    }
   } while (c.acceptPunct(','));
-  resolveWindows(c, refs, defs);
+  return defs;
 }
 
-function resolveWindows(_c: Cursor, refs: PendingWindowRef[], defs: Map<string, ReturnType<typeof parseWindowBody>>): void {
+/** Substitutes the WINDOW definitions into every `OVER w` / `OVER (w ...)`. */
+function resolveWindows(refs: PendingWindowRef[], defs: ReadonlyMap<string, WindowSpec>): void {
   for (const ref of refs) {
     const def = defs.get(ref.name);
     if (!def) throw new SqlError(SqlState.UndefinedObject, `window "${ref.name}" does not exist`, { position: ref.pos });
-    const spec = { partitionBy: def.partitionBy, orderBy: def.orderBy } as typeof def;
+    const spec: WindowSpec = { partitionBy: def.partitionBy, orderBy: def.orderBy };
     if (def.frame !== undefined) spec.frame = def.frame;
     if (ref.refine) {
       if (ref.refine.orderBy.length) spec.orderBy = ref.refine.orderBy;

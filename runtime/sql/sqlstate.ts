@@ -19,6 +19,7 @@ export const SqlState = {
   IntervalFieldOverflow: '22015',
   InvalidParameterValue: '22023',
   InvalidTextRepresentation: '22P02',
+  UntranslatableCharacter: '22P05',
   InvalidBinaryRepresentation: '22P03',
   InvalidEscapeSequence: '22025',
   InvalidJsonText: '22032',

@@ -13,6 +13,7 @@ import { JSON_NULL, type Jsonb, type JsonValue, type Value } from './values.js';
 import { Decimal } from './decimal.js';
 import { Interval } from './interval.js';
 import { formatFloat4, formatFloat8 } from './float-format.js';
+import { checkJson } from './json-check.js';
 import {
   formatDate,
   formatTimestamp,
@@ -201,36 +202,34 @@ export function roundTimestampPrecision(micros: number, p: number): number {
   return micros >= 0 ? Math.floor((micros + off) / scale) * scale : -Math.floor((-micros + off) / scale) * scale;
 }
 
-/** jsonb input: JSON text -> JS value (top-level null is JSON_NULL). */
+/** jsonb input: JSON text -> JS value (top-level null is JSON_NULL); errors as PostgreSQL's. */
 export function parseJsonb(text: string): Jsonb {
   let v: JsonValue;
   try {
     v = JSON.parse(text) as JsonValue;
-  } catch (e) {
-    throw new SqlError(SqlState.InvalidTextRepresentation, 'invalid input syntax for type json', {
-      detail: jsonErrorDetail(text, e),
-    });
+  } catch {
+    checkJson(text); // throws PostgreSQL's error and detail
+    throw new SqlError(SqlState.InvalidTextRepresentation, 'invalid input syntax for type json');
   }
+  // PostgreSQL rejects \u0000 and unpaired surrogates, which JSON.parse accepts.
+  if (text.includes('\\u')) checkJson(text);
+  if (typeof v === 'number' ? !Number.isFinite(v) : /[eE]\+?\d{3}/.test(text)) assertFiniteNumbers(v);
   return v === null ? JSON_NULL : v;
 }
 
-function jsonErrorDetail(text: string, e: unknown): string {
-  const msg = e instanceof Error ? e.message : '';
-  const m = /position (\d+)/.exec(msg);
-  let pos = m ? Number(m[1]) : -1;
-  if (pos < 0) {
-    if (/end of (JSON )?input|Unterminated/i.test(msg) || trimSpaces(text) === '') {
-      return 'The input string ended unexpectedly.';
+/** Numbers beyond the float8 range cannot be represented (PostgreSQL would keep them as numeric). */
+function assertFiniteNumbers(v: JsonValue): void {
+  if (typeof v === 'number') {
+    if (!Number.isFinite(v)) {
+      throw new SqlError(SqlState.NumericValueOutOfRange, 'value overflows numeric format', {
+        detail: 'JSON numbers beyond the double precision range are not supported.',
+      });
     }
-    pos = 0;
-    while (pos < text.length && isSpaceCode(text.charCodeAt(pos))) pos++;
+  } else if (Array.isArray(v)) {
+    for (const e of v) assertFiniteNumbers(e);
+  } else if (v !== null && typeof v === 'object') {
+    for (const k of Object.keys(v)) assertFiniteNumbers(v[k]);
   }
-  if (pos >= text.length) return 'The input string ended unexpectedly.';
-  let end = pos + 1;
-  if (/[A-Za-z0-9_]/.test(text[pos])) {
-    while (end < text.length && /[A-Za-z0-9_.+-]/.test(text[end])) end++;
-  }
-  return `Token "${text.slice(pos, end)}" is invalid.`;
 }
 
 /**

@@ -92,7 +92,7 @@ export class SqlSession implements Session {
       }
       try {
         const p = new PreparedStatement(part.text, stmt, { paramTypes: [], columns: null }, [], part.offset);
-        yield await this.executePrepared(p, [], cancel);
+        yield await this.executePrepared(p, [], cancel, true);
       } catch (e) {
         if (this.tx === 'T') this.tx = 'E';
         throw shiftPosition(e, part.offset);
@@ -133,12 +133,13 @@ export class SqlSession implements Session {
     }
   }
 
-  private async executePrepared(p: PreparedStatement, params: Value[], cancel: CancelSignal): Promise<StatementResult> {
+  private async executePrepared(p: PreparedStatement, params: Value[], cancel: CancelSignal, simple = false): Promise<StatementResult> {
     if (this.tx === 'E' && !TX_OK.has(p.stmt.kind)) {
       throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (cancel.cancelled) throw canceled();
     if (!p.plan || p.plan.catalogVersion !== this.deps.engine.catalogVersion) p.plan = this.plan(p);
+    if (simple && p.plan.paramTypes.length > 0) throw new SqlError(SqlState.UndefinedParameter, 'there is no parameter $1');
     return p.plan.run(params, cancel);
   }
 

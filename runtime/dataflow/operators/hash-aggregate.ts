@@ -60,6 +60,33 @@ const copyKey = (k: Value[]): Value[] => k.slice();
 const GLOBAL_KEY = '*';
 
 /**
+ * [...keys, ...results] as a packed array. Array literals are several times cheaper to build than
+ * `new Array(n)` filled afterwards (holey, then an elements-kind transition), and this runs once
+ * per changed group per batch.
+ */
+function buildRow(k: readonly Value[], nk: number, r: readonly Value[], na: number): Row {
+  switch (na < 8 ? nk * 8 + na : -1) {
+    case 1: return [r[0]];
+    case 2: return [r[0], r[1]];
+    case 3: return [r[0], r[1], r[2]];
+    case 9: return [k[0], r[0]];
+    case 10: return [k[0], r[0], r[1]];
+    case 11: return [k[0], r[0], r[1], r[2]];
+    case 12: return [k[0], r[0], r[1], r[2], r[3]];
+    case 17: return [k[0], k[1], r[0]];
+    case 18: return [k[0], k[1], r[0], r[1]];
+    case 19: return [k[0], k[1], r[0], r[1], r[2]];
+    case 20: return [k[0], k[1], r[0], r[1], r[2], r[3]];
+    default: {
+      const row: Row = [];
+      for (let i = 0; i < nk; i++) row.push(k[i]);
+      for (let i = 0; i < na; i++) row.push(r[i]);
+      return row;
+    }
+  }
+}
+
+/**
  * HashAggregate: GROUP BY with retractable accumulators, O(1) per change for count/sum/avg.
  * Output rows are [...groupKeyValues, ...aggregateResults]. For every group a batch touches it
  * emits the retraction of the group's previous output row and the insertion of the new one, and
@@ -311,23 +338,18 @@ export class HashAggregate implements Operator {
       return null;
     }
     if (!changed) return prev;
-    const row: Row = new Array(nk + na);
-    for (let k = 0; k < nk; k++) row[k] = g.keyVals[k];
-    for (let a = 0; a < na; a++) row[nk + a] = res[a];
-    return row;
+    return buildRow(g.keyVals, nk, res, na);
   }
 
   private outputRow(g: Group, ctx: OperatorContext): Row | null {
-    const nk = this.nk;
-    const row: Row = new Array(nk + this.na);
-    for (let k = 0; k < nk; k++) row[k] = g.keyVals[k];
+    const res = this.resBuf;
     try {
-      for (let a = 0; a < this.na; a++) row[nk + a] = this.result(g, a);
+      for (let a = 0; a < this.na; a++) res[a] = this.result(g, a);
     } catch (e) {
       ctx.reportRowError(e, g.keyVals);
       return null;
     }
-    return row;
+    return buildRow(g.keyVals, this.nk, res, this.na);
   }
 
   private markDirty(g: Group): void {

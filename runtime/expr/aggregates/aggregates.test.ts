@@ -378,3 +378,32 @@ test('columnar forms compute what the row accumulators compute, with the same sa
   big.add(0, [1], 1);
   assert.equal(big.result(0), 2147483647n * 2n ** 23n + 1n);
 });
+
+test('float sum: weighted adds, huge magnitudes, subnormals stay exact', () => {
+  const f = agg('sum', [T.float8]);
+  f.add([0.1], 1000);
+  assert.equal(f.result(), exactFloatRef(new Array(1000).fill(0.1)));
+  f.add([0.1], -999);
+  f.add([0.5], 1);
+  f.add([0.1], -1);
+  assert.equal(f.result(), 0.5);
+  f.add([0.5], -1);
+  assert.equal(f.result(), null);
+  f.add([0.1], 123456789);
+  f.add([0.3], 3);
+  const g = agg('sum', [T.float8]);
+  g.add([0.3], 3);
+  g.add([0.1], 123456789);
+  assert.equal(f.result(), g.result(), 'order-independent');
+  const h = agg('sum', [T.float8]);
+  run(h, ins(1e308, 1e308, -1e308));
+  assert.equal(h.result(), 1e308, 'no intermediate overflow');
+  h.add([1e308], -1);
+  assert.equal(h.result(), 0);
+  const s = agg('sum', [T.float8]);
+  run(s, ins(5e-324, 5e-324, 1e-310));
+  assert.equal(s.result(), exactFloatRef([5e-324, 5e-324, 1e-310]));
+  const a = agg('avg', [T.float8]);
+  run(a, ins(1e308, 1e308));
+  assert.equal(a.result(), Infinity, 'the sum itself overflows (PostgreSQL raises 22003 here)');
+});

@@ -321,7 +321,10 @@ function raise(e: Error): never {
 }
 
 export interface PgRegex {
+  /** Stateless use (test, exec from the start): no `g` flag. */
   readonly regex: RegExp;
+  /** For scanning with lastIndex (`g` flag); shared, so always set lastIndex before use. */
+  readonly scanner: RegExp;
   /** Number of capturing groups. */
   readonly groups: number;
   readonly flags: RegexFlags;
@@ -361,13 +364,15 @@ export function compilePgRegex(pattern: string, flags: RegexFlags): PgRegex {
     groups = t.groups;
   }
   let regex: RegExp;
+  let scanner: RegExp;
   try {
-    regex = new RegExp(source, 'u' + (f.caseInsensitive ? 'i' : '') + 'g');
+    regex = new RegExp(source, 'u' + (f.caseInsensitive ? 'i' : ''));
+    scanner = new RegExp(source, regex.flags + 'g');
   } catch (e) {
     const msg = e instanceof Error ? e.message : String(e);
     throw invalidRegex(/group|parenthes/i.test(msg) ? 'parentheses () not balanced' : 'quantifier operand invalid');
   }
-  const compiled: PgRegex = { regex, groups, flags: f };
+  const compiled: PgRegex = { regex, scanner, groups, flags: f };
   if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
   cache.set(key, compiled);
   return { ...compiled, flags };
@@ -375,7 +380,7 @@ export function compilePgRegex(pattern: string, flags: RegexFlags): PgRegex {
 
 /** Iterates over matches from a UTF-16 offset; empty matches advance by one character. */
 export function* matchesFrom(re: PgRegex, s: string, from: number): Generator<RegExpExecArray> {
-  const r = re.regex;
+  const r = re.scanner;
   r.lastIndex = from;
   for (;;) {
     const m = r.exec(s);

@@ -367,7 +367,7 @@ function regexpInstr(s: string, pattern: string, start: number, n: number, endop
     const g = m[sub];
     if (g === undefined) return 0;
     // Find the group's offset: search it inside the match (exact offsets need the d flag).
-    const withIdx = new RegExp(re.regex.source, re.regex.flags + 'd');
+    const withIdx = new RegExp(re.scanner.source, re.scanner.flags + 'd');
     withIdx.lastIndex = m.index;
     const md = withIdx.exec(s) as (RegExpExecArray & { indices?: [number, number][] }) | null;
     const span = md?.indices?.[sub];
@@ -382,7 +382,6 @@ function regexpInstr(s: string, pattern: string, start: number, n: number, endop
 /** SUBSTRING(s FROM pattern): the first parenthesised subexpression, or the whole match. */
 function regexSubstring(s: string, pattern: string): Value {
   const re = regex(pattern, '');
-  re.regex.lastIndex = 0;
   const m = re.regex.exec(s);
   if (m === null) return null;
   return re.groups > 0 ? (m[1] ?? null) : m[0];
