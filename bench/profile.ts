@@ -12,6 +12,8 @@ interface ProfileNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
+  /** Samples per source line (1-based) where this node was the leaf. */
+  positionTicks?: { line: number; ticks: number }[];
 }
 
 interface CpuProfile {
@@ -31,6 +33,8 @@ export interface ProfileSummary {
   /** Self time of the busiest functions (native calls such as SQLite's are charged to their JS caller). */
   selfByFunction: { fn: string; ms: number }[];
   inclusive: { fn: string; ms: number }[];
+  /** Self time per project source line (compiled JS under dist/), with the line's text. */
+  selfByLine: { where: string; text: string; ms: number }[];
 }
 
 /** Maps a frame to a coarse source area. */
@@ -95,6 +99,35 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
       incl.set(label, (incl.get(label) ?? 0) + dt);
     }
   }
+  // per-line self time: positionTicks counts samples; one sample ~ total / samples
+  const msPerTick = prof.samples.length > 0 ? total / prof.samples.length : 0;
+  const lineTicks = new Map<string, { url: string; line: number; ticks: number }>();
+  for (const n of prof.nodes) {
+    if (!n.callFrame.url.includes('/dist/')) continue;
+    for (const t of n.positionTicks ?? []) {
+      const key = `${n.callFrame.url}:${t.line}`;
+      const e = lineTicks.get(key) ?? { url: n.callFrame.url, line: t.line, ticks: 0 };
+      e.ticks += t.ticks;
+      lineTicks.set(key, e);
+    }
+  }
+  const sourceCache = new Map<string, string[]>();
+  const lineText = (url: string, line: number): string => {
+    let lines = sourceCache.get(url);
+    if (!lines) {
+      try {
+        lines = fs.readFileSync(new URL(url), 'utf8').split('\n');
+      } catch {
+        lines = [];
+      }
+      sourceCache.set(url, lines);
+    }
+    return (lines[line - 1] ?? '').trim().slice(0, 90);
+  };
+  const selfByLine = [...lineTicks.values()]
+    .sort((a, b) => b.ticks - a.ticks)
+    .slice(0, topN)
+    .map((e) => ({ where: `${e.url.slice(e.url.indexOf('/dist/') + '/dist/'.length)}:${e.line}`, text: lineText(e.url, e.line), ms: e.ticks * msPerTick }));
   const sorted = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1]);
   return {
     file,
@@ -103,6 +136,7 @@ export function summarizeProfile(file: string, topN = 25): ProfileSummary {
     selfByArea: sorted(self).map(([area, ms]) => ({ area, ms })),
     selfByFunction: sorted(selfFn).slice(0, topN).map(([fn, ms]) => ({ fn, ms })),
     inclusive: sorted(incl).slice(0, topN).map(([fn, ms]) => ({ fn, ms })),
+    selfByLine,
   };
 }
 
@@ -114,6 +148,8 @@ export function formatProfile(s: ProfileSummary): string {
   for (const x of s.selfByFunction) out.push(`  ${pct(x.ms).padStart(6)}  ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.fn}`);
   out.push('', 'inclusive time, busiest project functions:');
   for (const x of s.inclusive) out.push(`  ${pct(x.ms).padStart(6)}  ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.fn}`);
+  out.push('', 'self time by source line (compiled JS; a native call is charged to the line calling it):');
+  for (const x of s.selfByLine) out.push(`  ${pct(x.ms).padStart(6)}  ${(x.ms / 1000).toFixed(2).padStart(7)} s  ${x.where}  ${x.text}`);
   return out.join('\n');
 }
 

@@ -16,7 +16,7 @@
  *
  * DISTINCT is applied by the caller with distinctAccumulator (distinct.ts).
  */
-import { T, TypeId } from '../../sql/types.js';
+import { sqlType, T, TypeId } from '../../sql/types.js';
 import type { SqlType } from '../../sql/types.js';
 import type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
 import { BoolColumn, CountColumn, IntSumColumn } from './columns.js';
@@ -95,8 +95,9 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
         case TypeId.Int2: case TypeId.Int4: case TypeId.Int8: case TypeId.Float4: case TypeId.Float8:
         case TypeId.Numeric: case TypeId.Date: case TypeId.Timestamp: case TypeId.Timestamptz:
         case TypeId.Interval: case TypeId.Text: case TypeId.Bpchar: {
+          // The result type carries no typmod (min(numeric(10,2)) is numeric), as in PostgreSQL.
           const t = t0;
-          return resolved(n, t, [t], () => new MinMax(t, isMax));
+          return resolved(n, sqlType(t.id), [t], () => new MinMax(t, isMax));
         }
         case TypeId.Varchar: case TypeId.Unknown:
           return resolved(n, T.text, [T.text], () => new MinMax(T.text, isMax));
