@@ -46,7 +46,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const pg = new PgServer({
     host: cfg.host,
     port: cfg.pgPort,
-    logger: logger.child({ component: 'pgwire' }),
+    logger,
     sessions: { createSession: (params) => new SqlSession({ engine, binderEnv, serverVersion: SERVER_VERSION }, params) },
   });
   const pgPort = await pg.listen();

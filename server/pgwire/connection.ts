@@ -6,6 +6,7 @@
  * reads the next message only after the previous one is fully answered, so pipelined messages are
  * handled strictly in order.
  */
+import { rowsTag } from './row-tag.js';
 import type net from 'node:net';
 import type { Logger } from 'pino';
 import { SqlError } from '../../runtime/sql/errors.js';
@@ -372,7 +373,7 @@ export class Connection implements Cancellable {
         const cursor = new RowCursor(result.rows);
         try {
           const n = await this.streamRows(cursor, writers, Infinity, cancel);
-          this.out.commandComplete(`${result.tagPrefix} ${n}`);
+          this.out.commandComplete(rowsTag(result.tagPrefix, n));
         } finally {
           cursor.close();
         }

@@ -9,6 +9,7 @@
  *
  * Errors are thrown as SqlError; the connection turns them into ErrorResponse and skips to Sync.
  */
+import { rowsTag } from './row-tag.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { Value } from '../../runtime/sql/values.js';
@@ -256,8 +257,8 @@ export class ExtendedQuery {
         return;
       }
       st.cursor.close();
-      portal.state = { kind: 'Done', tag: `${st.tagPrefix} 0` };
-      host.out.commandComplete(`${st.tagPrefix} ${n}`);
+      portal.state = { kind: 'Done', tag: rowsTag(st.tagPrefix, 0) };
+      host.out.commandComplete(rowsTag(st.tagPrefix, n));
       host.sendParameterChanges();
     } catch (e) {
       st.cursor.close();
