@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { compareValues, valuesEqual } from './compare.js';
+import { compareValues, equalityKey, valuesEqual } from './compare.js';
 import { parseText, formatText } from './text-io.js';
 import { T } from './types.js';
 import { Decimal } from './decimal.js';
@@ -44,4 +44,19 @@ test('jsonb ordering matches PostgreSQL', () => {
     '[] ; null ; "" ; "a" ; "b" ; -1 ; 0 ; 1 ; 1.5 ; false ; true ; [null] ; ["a"] ; [1] ; [true] ; [[]] ; [1, 2] ; {} ; {"a": 1} ; {"a": 2} ; {"a": [1]} ; {"aa": 1} ; {"b": 1} ; {"a": 1, "b": 1}');
   assert.ok(valuesEqual('jsonb', JSON_NULL, JSON_NULL));
   assert.ok(valuesEqual('jsonb', { a: 1, b: [1] }, { b: [1], a: 1 }));
+});
+
+test('equalityKey agrees with valuesEqual', () => {
+  const same: [Parameters<typeof equalityKey>[0], unknown, unknown][] = [
+    ['numeric', Decimal.fromString('1.0'), Decimal.fromString('1.00')],
+    ['interval', Interval.parse('1 mon'), Interval.parse('30 days')],
+    ['bpchar', 'a  ', 'a'],
+    ['float8', -0, 0],
+    ['jsonb', { a: 1, b: 2 }, { b: 2, a: 1 }],
+  ];
+  for (const [t, a, b] of same) {
+    assert.ok(valuesEqual(t, a as never, b as never));
+    assert.equal(equalityKey(t, a as never), equalityKey(t, b as never), t);
+  }
+  assert.notEqual(equalityKey('numeric', Decimal.fromString('1.1')), equalityKey('numeric', Decimal.fromString('1.01')));
 });

@@ -10,7 +10,7 @@ import { TypeId } from './types.js';
 import { JSON_NULL, type Jsonb, type JsonValue, type Value } from './values.js';
 import type { Decimal } from './decimal.js';
 import type { Interval } from './interval.js';
-import { compareCodePoints, compareJsonbKeys } from './text-io.js';
+import { compareCodePoints, compareJsonbKeys, formatJsonb } from './text-io.js';
 
 /** float8 ordering: NaN equals NaN and is greater than everything; -0 equals 0. */
 export function compareFloat(a: number, b: number): number {
@@ -201,5 +201,29 @@ export function comparatorFor(type: TypeId): (a: Value, b: Value) => number {
       return (a, b) => compareText(a as string, b as string);
     default:
       return (a, b) => compareValues(type, a, b);
+  }
+}
+
+/**
+ * A primitive key such that valuesEqual(type, a, b) <=> equalityKey(type, a) === equalityKey(type, b)
+ * (usable as a Map key, e.g. for GROUP BY / DISTINCT / hash joins): numeric 1.0 and 1.00 share a
+ * key, as do interval '1 mon' and '30 days', bpchar 'a ' and 'a', float 0 and -0 (Map's
+ * SameValueZero also makes NaN equal to NaN).
+ */
+export function equalityKey(type: TypeId, v: Value): string | number | bigint | boolean {
+  switch (type) {
+    case TypeId.Numeric:
+      return (v as Decimal).trimScale().toString();
+    case TypeId.Interval:
+      return (v as Interval).totalMicrosBig();
+    case TypeId.Bpchar:
+      return rtrimSpaces(v as string);
+    case TypeId.Jsonb:
+      return formatJsonb(v as Jsonb);
+    case TypeId.Float4:
+    case TypeId.Float8:
+      return (v as number) === 0 ? 0 : (v as number);
+    default:
+      return v as string | number | bigint | boolean;
   }
 }

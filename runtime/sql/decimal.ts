@@ -38,6 +38,9 @@ export function pow10(n: number): bigint {
   return 10n ** BigInt(n);
 }
 
+/** Coefficients beyond this may break the digit limits; smaller ones cannot. */
+const BIG_COEF = 10n ** 300n;
+
 const INT8_MIN = -(2n ** 63n);
 const INT8_MAX = 2n ** 63n - 1n;
 
@@ -406,7 +409,7 @@ export class Decimal {
   private static checked(c: bigint, s: number): Decimal {
     const d = new Decimal(c, s, Kind.Finite);
     // Cheap check first: most values are far from the limits.
-    if (s > MAX_DSCALE || (c > 10n ** 300n || c < -(10n ** 300n))) d.checkLimits();
+    if (s > MAX_DSCALE || c > BIG_COEF || c < -BIG_COEF) d.checkLimits();
     return d;
   }
 

@@ -345,16 +345,6 @@ const UNITS: Record<string, Unit> = {
   millenniums: Unit.Millennium,
 };
 
-/** Unit names as used by date_trunc/extract; exported for datetime.ts. */
-export function lookupIntervalUnit(word: string): string | undefined {
-  const u = UNITS[word.toLowerCase()];
-  if (u === undefined) return undefined;
-  return [
-    'microseconds', 'milliseconds', 'second', 'minute', 'hour', 'day', 'week', 'month', 'year', 'decade',
-    'century', 'millennium',
-  ][u];
-}
-
 /** Field bits for duplicate detection (PostgreSQL's DTK_M masks). */
 const M_YEAR = 1, M_MONTH = 2, M_DAY = 4, M_HOUR = 8, M_MINUTE = 16, M_SECOND = 32, M_MS = 64, M_US = 128, M_WEEK = 256;
 const M_DECADE = 512, M_CENTURY = 1024, M_MILLENNIUM = 2048;

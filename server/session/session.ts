@@ -15,7 +15,9 @@ import { newEvalContext, type EvalContext } from '../../runtime/expr/eval-contex
 import { compileExpr } from '../../runtime/expr/compile.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { prepareBatch, type BatchRunner } from '../../runtime/batch/executor.js';
-import type { RelPlan } from '../../runtime/plan/plan.js';
+import { childrenOf, type RelPlan } from '../../runtime/plan/plan.js';
+import { forEachChild } from '../../runtime/expr/ir.js';
+import { resolveAsyncValues, CancelledWhileWaiting } from '../../runtime/expr/async-value.js';
 import type { BinderEnvironment } from '../../planner/bind/bind-select.js';
 import { QueryBinder } from '../../planner/bind/bind-select.js';
 import { ParamTypes, coerceForAssignment, requireBoolean } from '../../planner/bind/coerce.js';
@@ -224,6 +226,7 @@ export class SqlSession implements Session {
     const types = bound.params.resolved(paramTypes.length);
     const columns: ColumnDesc[] = bound.plan.fields.map((f) => ({ name: f.name, type: f.type.id === TypeId.Unknown ? T.text : f.type, tableOid: f.tableOid, columnAttr: f.columnAttr }));
     const ctx = this.evalContext();
+    const hasAsync = planUses(bound.plan, 'pg_sleep');
     let runner: BatchRunner | undefined;
     const cancelRef = { cancelled: false, signal: undefined as CancelSignal | undefined };
     const cancelView = { get cancelled() { return cancelRef.signal?.cancelled ?? false; } };
@@ -238,6 +241,7 @@ export class SqlSession implements Session {
         cancelRef.signal = cancel;
         runner ??= prepareBatch(bound.plan, engine, ctx, cancelView);
         const rows = runner();
+        if (hasAsync) return resolveRows(rows, cancel).then(() => ({ kind: 'rows', columns, rows, tagPrefix: 'SELECT' }));
         return { kind: 'rows', columns, rows, tagPrefix: 'SELECT' };
       },
     };
@@ -677,6 +681,34 @@ export class SqlSession implements Session {
     }
     return { kind: 'rows', columns, rows: lines.map((l) => [l]), tagPrefix: 'EXPLAIN' };
   }
+}
+
+async function resolveRows(rows: Row[], cancel: CancelSignal): Promise<void> {
+  try {
+    await resolveAsyncValues(rows, () => cancel.cancelled);
+  } catch (e) {
+    if (e instanceof CancelledWhileWaiting) throw canceled();
+    throw e;
+  }
+}
+
+/** True if any expression in the plan calls the named function. */
+function planUses(plan: RelPlan, fn: string): boolean {
+  const inExpr = (e: ScalarExpr): boolean => {
+    if (e.kind === 'Call' && e.name === fn) return true;
+    let found = false;
+    forEachChild(e, (c) => { if (!found && inExpr(c)) found = true; });
+    if (!found && (e.kind === 'Subquery' || e.kind === 'InSubquery')) found = planUses(e.plan, fn);
+    return found;
+  };
+  const exprs: ScalarExpr[] = [];
+  switch (plan.kind) {
+    case 'Project': exprs.push(...plan.exprs); break;
+    case 'Filter': exprs.push(plan.predicate); break;
+    case 'Values': plan.rows.forEach((r) => exprs.push(...r)); break;
+    default: break;
+  }
+  return exprs.some(inExpr) || childrenOf(plan).some((c) => planUses(c, fn));
 }
 
 function createTag(kind: ObjectKind): string {

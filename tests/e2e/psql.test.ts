@@ -60,3 +60,16 @@ test('psql expanded output and table formatting', { skip: !psqlAvailable() && 'p
   const out = psql("SELECT 1 AS a, 'x'::text AS b");
   assert.match(out, /^ a \| b \n---\+---\n 1 \| x\n\(1 row\)/);
 });
+
+test('Ctrl-C in psql cancels a running query with 57014', { skip: !psqlAvailable() && 'psql not installed' }, async () => {
+  const { spawn } = await import('node:child_process');
+  const child = spawn('psql', ['-X', '-h', '127.0.0.1', '-p', String(server.pgPort), '-U', 'eddy', '-d', 'eddy', '-v', 'VERBOSITY=verbose', '-c', 'SELECT pg_sleep(30)'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  const started = Date.now();
+  setTimeout(() => child.kill('SIGINT'), 500);
+  await new Promise((resolve) => child.on('exit', resolve));
+  assert.match(stderr, /57014/);
+  assert.match(stderr, /canceling statement due to user request/);
+  assert.ok(Date.now() - started < 20_000, 'the query stopped long before pg_sleep(30) would have');
+});

@@ -33,8 +33,9 @@ import { T } from '../../sql/types.js';
 import type { Value } from '../../sql/values.js';
 import type { EvalContext } from '../eval-context.js';
 import { aliases, fn, type FunctionDef } from './function-def.js';
+import { toDateFormat, toTimestampFormat } from './datetime-from-char.js';
 import { floatToChar, int4ToChar, numericToChar } from './number-to-char.js';
-import { intervalZone, localToUtc, resolveZone, utcToLocal, type Zone } from './time-zone.js';
+import { intervalZone, localToUtc, resolveZone, resolveZoneIso, utcToLocal, type Zone } from './time-zone.js';
 
 const USECS_PER_DAY = 86_400_000_000;
 
@@ -142,9 +143,9 @@ export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [
   fn('timezone', ['text', 'timestamptz'], T.timestamp, (a) => utcToLocal(resolveZone(text0(a)), num1(a))),
   fn('timezone', ['text', 'timestamp'], T.timestamptz, (a) => localToUtc(resolveZone(text0(a)), num1(a))),
   fn('timezone', ['interval', 'timestamptz'], T.timestamp, (a) =>
-    utcToLocal(intervalZone(a[0] as Interval, (a[0] as Interval).toString()), num1(a))),
+    utcToLocal(intervalZone(a[0] as Interval), num1(a))),
   fn('timezone', ['interval', 'timestamp'], T.timestamptz, (a) =>
-    localToUtc(intervalZone(a[0] as Interval, (a[0] as Interval).toString()), num1(a))),
+    localToUtc(intervalZone(a[0] as Interval), num1(a))),
 
   fn('to_char', ['timestamp', 'text'], T.text, (a) => timestampToChar(a[0] as number, a[1] as string, false), stable),
   fn('to_char', ['timestamptz', 'text'], T.text, (a) => timestampToChar(a[0] as number, a[1] as string, true), stable),
@@ -156,6 +157,8 @@ export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [
   fn('to_char', ['float4', 'text'], T.text, (a) => floatToChar(a[0] as number, a[1] as string, 6), stable),
 
   fn('to_timestamp', ['float8'], T.timestamptz, (a) => toTimestamp(a[0] as number)),
+  fn('to_timestamp', ['text', 'text'], T.timestamptz, (a) => toTimestampFormat(text0(a), a[1] as string), stable),
+  fn('to_date', ['text', 'text'], T.date, (a) => toDateFormat(text0(a), a[1] as string), stable),
   fn('make_date', ['int4', 'int4', 'int4'], T.date, (a) => makeDate(a[0] as number, num1(a), a[2] as number)),
   fn('make_timestamp', ['int4', 'int4', 'int4', 'int4', 'int4', 'float8'], T.timestamp, (a) =>
     makeTimestamp(a[0] as number, num1(a), a[2] as number, a[3] as number, a[4] as number, a[5] as number)),
@@ -163,7 +166,7 @@ export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [
     makeTimestamp(a[0] as number, num1(a), a[2] as number, a[3] as number, a[4] as number, a[5] as number), stable),
   fn('make_timestamptz', ['int4', 'int4', 'int4', 'int4', 'int4', 'float8', 'text'], T.timestamptz, (a) => {
     const local = makeTimestamp(a[0] as number, num1(a), a[2] as number, a[3] as number, a[4] as number, a[5] as number);
-    return localToUtc(resolveZone(a[6] as string), local);
+    return localToUtc(resolveZoneIso(a[6] as string), local);
   }, stable),
   // make_interval(years => 0, months => 0, weeks => 0, days => 0, hours => 0, mins => 0, secs => 0.0)
   ...MAKE_INTERVAL_ARGS.map((_, i) =>

@@ -334,11 +334,7 @@ function regexpCount(s: string, pattern: string, start: number, flags: string): 
   const from = charOffset(s, start);
   if (from > s.length) return 0;
   let count = 0;
-  for (const m of matchesFrom(re, s, from)) {
-    count++;
-    // PostgreSQL resumes after a non-empty match; matchesFrom already does.
-    void m;
-  }
+  for (const _ of matchesFrom(re, s, from)) count++;
   return count;
 }
 

@@ -1,8 +1,10 @@
 /**
- * ADAPTER over runtime/sql/datetime.ts for functions taking an explicit time zone
- * (date_trunc(unit, ts, zone), timezone(zone, ts) = AT TIME ZONE). datetime.ts exposes only
- * zoneOffsetForLocal (local wall time -> offset); this adds PostgreSQL's POSIX-style numeric zones
- * ('+05' and 'UTC+3' mean 5 and 3 hours WEST of Greenwich) and the UTC -> local direction.
+ * ADAPTER for functions taking an explicit time zone (date_trunc(unit, ts, zone), timezone(zone,
+ * ts) = AT TIME ZONE, make_timestamptz(..., zone)). runtime/sql/datetime.ts exposes only
+ * zoneOffsetForLocal (abbreviations and IANA names, local wall time -> offset); this adds the
+ * UTC -> local direction, PostgreSQL's rules for skipped and repeated local times, and its two
+ * readings of numeric zones: POSIX for timezone()/date_trunc() ('+05' is five hours WEST) and
+ * ISO for make_timestamptz() ('+05' is five hours east).
  * TODO(value model): move into datetime.ts if it grows a zone API.
  */
 import { SqlError } from '../../sql/errors.js';
@@ -11,12 +13,13 @@ import { zoneOffsetForLocal } from '../../sql/datetime.js';
 import type { Interval } from '../../sql/interval.js';
 
 const USECS_PER_SEC = 1_000_000;
+const DAY_SECS = 86_400;
 
-/** A time zone: offsets are seconds EAST of UTC. */
+/** A time zone; offsets are seconds EAST of UTC. */
 export interface Zone {
-  /** Offset to add to a UTC instant to get local wall time. */
+  /** Offset in effect at a UTC instant. */
   offsetAtUtc(utcMicros: number): number;
-  /** Offset in effect at a local wall time. */
+  /** Offset for a local wall time (PostgreSQL's choice for skipped/repeated times). */
   offsetAtLocal(localMicros: number): number;
 }
 
@@ -24,48 +27,135 @@ function fixed(offsetSec: number): Zone {
   return { offsetAtUtc: () => offsetSec, offsetAtLocal: () => offsetSec };
 }
 
-function posixOffset(text: string): number | null {
-  const m = /^([+-]?)(\d{1,2})(?::(\d{2})(?::(\d{2}))?)?$/.exec(text);
-  if (!m) return null;
-  const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
-  if (Number(m[2]) > 168) return null;
-  // POSIX: positive offsets are west of Greenwich.
-  return m[1] === '-' ? secs : -secs;
-}
-
 function notRecognized(name: string): SqlError {
   return new SqlError(SqlState.InvalidParameterValue, `time zone "${name}" not recognized`);
 }
 
-/** Resolves a time zone name as PostgreSQL's timezone(text, ...) does; 22023 if unknown. */
-export function resolveZone(name: string): Zone {
-  const numeric = posixOffset(name);
-  if (numeric !== null) return fixed(numeric);
-  const posix = /^([A-Za-z]{3,})([+-]?\d{1,2}(?::\d{2}){0,2})$/.exec(name);
-  if (posix) {
-    const off = posixOffset(posix[2]);
-    if (off !== null) return fixed(off);
+/** [+-]h[h][:mm[:ss]] or [+-]hhmm[ss] -> seconds, signed as written; null if not numeric. */
+function numericOffset(text: string): number | null {
+  const m = /^([+-]?)(\d{1,2})(?::?(\d{2})(?::?(\d{2}))?)?$/.exec(text);
+  if (!m) return null;
+  const secs = Number(m[2]) * 3600 + Number(m[3] ?? 0) * 60 + Number(m[4] ?? 0);
+  return m[1] === '-' ? -secs : secs;
+}
+
+const formatters = new Map<string, Intl.DateTimeFormat | null>();
+
+function formatterFor(name: string): Intl.DateTimeFormat | null {
+  let f = formatters.get(name);
+  if (f === undefined) {
+    try {
+      f = new Intl.DateTimeFormat('en-US', {
+        timeZone: name,
+        hourCycle: 'h23',
+        era: 'short',
+        year: 'numeric',
+        month: 'numeric',
+        day: 'numeric',
+        hour: 'numeric',
+        minute: 'numeric',
+        second: 'numeric',
+      });
+    } catch {
+      f = null;
+    }
+    formatters.set(name, f);
   }
-  if (zoneOffsetForLocal(name, 0) === undefined) throw notRecognized(name);
+  return f;
+}
+
+/** Offset of an IANA zone at a UTC instant, from the wall time Intl reports for it. */
+function ianaOffsetAtUtc(f: Intl.DateTimeFormat, utcMicros: number): number {
+  const ms = Math.floor(utcMicros / 1000 / 1000) * 1000;
+  const clamped = Math.max(-8.64e15, Math.min(8.64e15, ms));
+  let y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0, bc = false;
+  for (const p of f.formatToParts(new Date(clamped))) {
+    switch (p.type) {
+      case 'year': y = Number(p.value); break;
+      case 'month': mo = Number(p.value); break;
+      case 'day': d = Number(p.value); break;
+      case 'hour': h = Number(p.value); break;
+      case 'minute': mi = Number(p.value); break;
+      case 'second': s = Number(p.value); break;
+      case 'era': bc = p.value.startsWith('B'); break;
+      default: break;
+    }
+  }
+  const wall = new Date(0);
+  wall.setUTCFullYear(bc ? 1 - y : y, mo - 1, d);
+  wall.setUTCHours(h, mi, s, 0);
+  return Math.round((wall.getTime() - clamped) / 1000);
+}
+
+function iana(f: Intl.DateTimeFormat): Zone {
+  const atUtc = (utc: number) => ianaOffsetAtUtc(f, utc);
   return {
-    offsetAtLocal: (local) => zoneOffsetForLocal(name, local) ?? 0,
-    offsetAtUtc: (utc) => {
-      // Find the offset o with local = utc + o consistent with the zone's rule at that local time.
-      let o = zoneOffsetForLocal(name, utc) ?? 0;
-      for (let i = 0; i < 3; i++) {
-        const o2 = zoneOffsetForLocal(name, utc + o * USECS_PER_SEC) ?? 0;
-        if (o2 === o) break;
-        o = o2;
-      }
-      return o;
+    offsetAtUtc: atUtc,
+    offsetAtLocal: (local) => {
+      const before = atUtc(local - DAY_SECS * USECS_PER_SEC);
+      const after = atUtc(local + DAY_SECS * USECS_PER_SEC);
+      if (before === after) return before;
+      const beforeOk = atUtc(local - before * USECS_PER_SEC) === before;
+      const afterOk = atUtc(local - after * USECS_PER_SEC) === after;
+      // Repeated time (both valid): the offset after the transition; skipped time: the one before.
+      if (afterOk) return after;
+      if (beforeOk) return before;
+      return before;
     },
   };
 }
 
+/** A zone name other than a numeric offset: abbreviation (fixed) or IANA name. */
+function namedZone(name: string): Zone {
+  const jan = zoneOffsetForLocal(name, Date.UTC(2024, 0, 15) * 1000);
+  if (jan === undefined) throw notRecognized(name);
+  // Letters-only names that never change offset are abbreviations (EST, CET, UTC) or fixed zones.
+  if (/^[A-Za-z]+$/.test(name) && zoneOffsetForLocal(name, Date.UTC(2024, 6, 15) * 1000) === jan) {
+    return fixed(jan);
+  }
+  const f = formatterFor(name);
+  return f === null ? fixed(jan) : iana(f);
+}
+
+/** A zone as timezone(text, ...) and date_trunc(..., text) read it: numeric offsets are POSIX. */
+export function resolveZone(name: string): Zone {
+  const numeric = numericOffset(name);
+  if (numeric !== null) {
+    if (Math.abs(numeric) > 168 * 3600) throw notRecognized(name);
+    return fixed(-numeric);
+  }
+  const posix = /^([A-Za-z]{3,})([+-]?\d{1,2}(?::\d{2}){0,2})$/.exec(name);
+  if (posix && !formatterFor(name)) {
+    const off = numericOffset(posix[2]);
+    if (off !== null) return fixed(-off);
+  }
+  return namedZone(name);
+}
+
+/** A zone as make_timestamptz reads it: numeric offsets are ISO ('+02' is east) and need a sign. */
+export function resolveZoneIso(name: string): Zone {
+  if (/^\d/.test(name)) {
+    throw new SqlError(SqlState.InvalidParameterValue, `invalid input syntax for type numeric time zone: "${name}"`, {
+      hint: 'Numeric time zones must have "-" or "+" as first character.',
+    });
+  }
+  const numeric = /^[+-]/.test(name) ? numericOffset(name) : null;
+  if (numeric !== null) {
+    if (Math.abs(numeric) > 15 * 3600 + 59 * 60 + 59) {
+      throw new SqlError(SqlState.InvalidTimeZoneDisplacementValue, `numeric time zone "${name}" out of range`);
+    }
+    return fixed(numeric);
+  }
+  return namedZone(name);
+}
+
 /** A zone given as an interval (AT TIME ZONE INTERVAL '2 hours'): hours/minutes/seconds only. */
-export function intervalZone(iv: Interval, text: string): Zone {
+export function intervalZone(iv: Interval): Zone {
   if (iv.months !== 0 || iv.days !== 0) {
-    throw new SqlError(SqlState.InvalidParameterValue, `interval time zone "${text}" must not include months or days`);
+    throw new SqlError(
+      SqlState.InvalidParameterValue,
+      `interval time zone "${iv.toString()}" must not include months or days`,
+    );
   }
   return fixed(Math.trunc(iv.micros / USECS_PER_SEC));
 }
