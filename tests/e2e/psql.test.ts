@@ -67,7 +67,7 @@ test('Ctrl-C in psql cancels a running query with 57014', { skip: !psqlAvailable
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
   const started = Date.now();
-  setTimeout(() => child.kill('SIGINT'), 500);
+  setTimeout(() => child.kill('SIGINT'), 1500);
   await new Promise((resolve) => child.on('exit', resolve));
   assert.match(stderr, /57014/);
   assert.match(stderr, /canceling statement due to user request/);
