@@ -41,12 +41,15 @@ export interface FunctionDef {
   readonly strict: boolean;
   /** Default 'immutable'. */
   readonly volatility: Volatility;
+  /** "any" slots keep an untyped literal as 'unknown' instead of text (pg_typeof('x') = unknown). */
+  readonly keepUnknown?: boolean;
 }
 
 export interface FnOptions {
   variadic?: ArgSpec;
   strict?: boolean;
   volatility?: Volatility;
+  keepUnknown?: boolean;
 }
 
 /** Declares an overload with an implementation that does not depend on the argument types. */
@@ -84,6 +87,7 @@ export function fnBind(
     bind,
     strict: opts.strict ?? true,
     volatility: opts.volatility ?? 'immutable',
+    keepUnknown: opts.keepUnknown,
   };
 }
 

@@ -127,6 +127,18 @@ test('system functions read the session from the context', () => {
   ]);
 });
 
+test('pg_typeof names the argument type (text here; regtype in PostgreSQL)', () => {
+  expectTable([
+    ['pg_typeof(1)', 'integer', 'text'],
+    ["pg_typeof('x')", 'unknown', 'text'],
+    ['pg_typeof(NULL)', 'unknown', 'text'],
+    ["pg_typeof('a'::varchar(3))", 'character varying', 'text'],
+    ['pg_typeof(1.5::numeric)', 'numeric', 'text'],
+    ["pg_typeof('2024-01-01'::timestamptz)", 'timestamp with time zone', 'text'],
+  ]);
+  assert.deepEqual(resolveFunction('pg_typeof', [T.unknown])!.argTypes, [T.unknown]);
+});
+
 test('function names are case-insensitive and known for error messages', () => {
   assert.ok(isKnownFunctionName('ABS'));
   assert.ok(isKnownFunctionName('date_trunc'));

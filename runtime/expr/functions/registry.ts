@@ -62,7 +62,7 @@ export function lookupFunction(name: string, argTypes: readonly SqlType[]): Func
     if (slot !== 'any' && slot !== 'anyelement') return sqlType(slot);
     if (argTypes[i].id !== TypeId.Unknown) return argTypes[i];
     // "any" takes an untyped literal as text; a polymorphic parameter cannot (PostgreSQL 42804).
-    if (slot === 'any') return T.text;
+    if (slot === 'any') return def.keepUnknown ? argTypes[i] : T.text;
     throw new SqlError(
       SqlState.DatatypeMismatch,
       'could not determine polymorphic type because input has type unknown',

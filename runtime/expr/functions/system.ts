@@ -1,9 +1,10 @@
 /**
  * System and session information functions. PostgreSQL returns `name` for the user and database
- * functions; Eddy has no `name` type and returns text (same text on the wire).
+ * functions and regtype for pg_typeof; Eddy has neither type and returns text (same text).
  */
-import { T } from '../../sql/types.js';
-import { aliases, fn, type FunctionDef } from './function-def.js';
+import { typeDisplayName } from '../../sql/cast.js';
+import { T, sqlType } from '../../sql/types.js';
+import { aliases, fn, fnBind, type FunctionDef } from './function-def.js';
 
 export const EDDY_VERSION = 'PostgreSQL 15.0 (Eddy 0.1.0) on x86_64-pc-linux-gnu, compiled by node, 64-bit';
 
@@ -20,4 +21,9 @@ export const SYSTEM_FUNCTIONS: readonly FunctionDef[] = [
     'current_catalog',
   ]),
   fn('current_schema', [], T.text, () => 'public', { volatility: 'stable' }),
+  // PostgreSQL returns regtype; Eddy has no reg* types and returns the same text as text.
+  fnBind('pg_typeof', ['any'], T.text, ([t]) => {
+    const name = typeDisplayName(sqlType(t.id));
+    return () => name;
+  }, { strict: false, volatility: 'stable', keepUnknown: true }),
 ];
