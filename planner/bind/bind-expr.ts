@@ -9,7 +9,7 @@ import type { Value } from '../../runtime/sql/values.js';
 import { Decimal } from '../../runtime/sql/decimal.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { resolveBinaryOperator, resolveUnaryOperator, commonSupertype } from '../../runtime/sql/operators.js';
-import { resolveFunction, isKnownFunctionName } from '../../runtime/expr/functions/registry.js';
+import { lookupFunction, isKnownFunctionName } from '../../runtime/expr/functions/registry.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { isConstant } from '../../runtime/expr/ir.js';
 import { compileExpr } from '../../runtime/expr/compile.js';
@@ -335,7 +335,15 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
     return { kind: 'Call', name, impl: (a) => sleepValue(a[0] as number), strict: true, volatile: true, args: [secs], type: sqlType(TypeId.Unknown) };
   }
   const args = e.args.map((a) => bindExpr(a, env));
-  const fn = resolveFunction(name, args.map((a) => a.type));
+  const found = lookupFunction(name, args.map((a) => a.type));
+  if (found.kind === 'Ambiguous') {
+    const sig = `${name}(${args.map((a) => typeDisplayName(a.type)).join(', ')})`;
+    throw new SqlError(SqlState.AmbiguousFunction, `function ${sig} is not unique`, {
+      position: e.pos,
+      hint: 'Could not choose a best candidate function. You might need to add explicit type casts.',
+    });
+  }
+  const fn = found.kind === 'Found' ? found.fn : null;
   if (!fn) {
     const sig = `${e.schema ? e.schema + '.' : ''}${name}(${args.map((a) => typeDisplayName(a.type)).join(', ')})`;
     throw new SqlError(SqlState.UndefinedFunction, `function ${sig} does not exist`, {

@@ -27,6 +27,15 @@ export const END_DATE = DATE_END_JULIAN - UNIX_EPOCH_JDATE; // exclusive
 export const MIN_TIMESTAMP = (DATETIME_MIN_JULIAN - UNIX_EPOCH_JDATE) * USECS_PER_DAY;
 export const END_TIMESTAMP = (TIMESTAMP_END_JULIAN - UNIX_EPOCH_JDATE) * USECS_PER_DAY; // exclusive
 
+/** C rint(): round half to even. */
+export function rint(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const r = Math.round(x);
+  // Math.round rounds half up; fix exact .5 cases to even.
+  if (r - x === 0.5 && r % 2 !== 0) return r - 1;
+  return r;
+}
+
 const DAY_TAB = [
   [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
   [31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31],
