@@ -42,6 +42,11 @@ class PreparedStatement implements Prepared {
   constructor(readonly sql: string, readonly stmt: Statement, public info: PreparedInfo, readonly paramTypes: (SqlType | null)[], readonly offset: number) {}
 }
 
+/** A cell of an INSERT ... VALUES row that must be evaluated per execution (it reads parameters). */
+class Compiled {
+  constructor(readonly fn: (row: Row) => Value) {}
+}
+
 /** An executable statement: run(params) produces the result. */
 interface Planned {
   catalogVersion: number;
@@ -437,17 +442,21 @@ export class SqlSession implements Session {
       const rows = source.rows.map((r) => {
         if (r.length > targetIdx.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns', { position: r[targetIdx.length]?.pos });
         if (r.length < targetIdx.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more target columns than expressions', { position: r[r.length - 1]?.pos ?? s.pos });
-        return r.map((e, j) => {
+        return r.map((e, j): Value | Compiled | undefined => {
           const c = cols[targetIdx[j]];
           if (e.kind === 'Default') return undefined;
-          return compile(coerceForAssignment(bindExpr(e, env), c.type, c.name, params, e.pos));
+          const bound = coerceForAssignment(bindExpr(e, env), c.type, c.name, params, e.pos);
+          // Literals (the common case) are converted once here; only expressions keep a closure.
+          return bound.kind === 'Literal' ? bound.value : new Compiled(compile(bound));
         });
       });
+      const omitted = cols.map((_, i) => !targetIdx.includes(i));
+      const anyOmitted = omitted.some((o) => o);
       produce = () => rows.map((r) => {
-        const out = cols.map((_, i) => (targetIdx.includes(i) ? null : fillers[i]([])));
+        const out: Row = anyOmitted ? cols.map((_, i) => (omitted[i] ? fillers[i]([]) : null)) : new Array<Value>(cols.length);
         for (let j = 0; j < r.length; j++) {
-          const f = r[j];
-          out[targetIdx[j]] = f ? f([]) : fillers[targetIdx[j]]([]);
+          const cell = r[j];
+          out[targetIdx[j]] = cell === undefined ? fillers[targetIdx[j]]([]) : cell instanceof Compiled ? cell.fn([]) : cell;
         }
         return out;
       });
