@@ -15,7 +15,10 @@ import type { OperatorContext } from './dataflow/operator.js';
 import { LiveTable } from './live/live-table.js';
 import { TableStore, type RowKey } from './tables/table-store.js';
 import { openDatabase, storageError, type SqliteDb } from './storage/database.js';
-import { encodeRow, decodeRow, serialize } from './storage/value-codec.js';
+import { encodeRow, decodeRow } from './storage/value-codec.js';
+import { JSON_NULL } from './sql/values.js';
+import { Decimal } from './sql/decimal.js';
+import { Interval } from './sql/interval.js';
 import type { ScanSource } from './plan/plan.js';
 import type { BatchDataAccess } from './batch/executor.js';
 
@@ -287,7 +290,7 @@ export class Engine implements BatchDataAccess {
         const e = error instanceof SqlError ? error : new SqlError(SqlState.InternalError, (error as Error)?.message ?? String(error));
         let rowJson: string | null = null;
         try {
-          rowJson = serialize(row);
+          rowJson = rowToJson(row);
         } catch {
           rowJson = null;
         }
@@ -496,4 +499,18 @@ function encodeRowKey(k: RowKey): string {
 
 function decodeRowKey(s: string): RowKey {
   return s[0] === '#' ? Number(s.slice(1)) : s.slice(1);
+}
+
+/** A row as plain JSON for eddy_errors: numbers stay numbers; exact values (bigint, numeric, interval) become strings. */
+function rowToJson(row: Row): string {
+  return JSON.stringify(
+    row.map((v) => {
+      if (v === null || typeof v === 'string' || typeof v === 'boolean') return v;
+      if (typeof v === 'number') return Number.isFinite(v) ? v : String(v);
+      if (typeof v === 'bigint') return v.toString();
+      if (v === JSON_NULL) return null;
+      if (v instanceof Decimal || v instanceof Interval) return v.toString();
+      return v;
+    }),
+  );
 }

@@ -147,8 +147,8 @@ test('errors inside an MV skip the row and land in eddy_errors', async () => {
   await c.query('CREATE MATERIALIZED VIEW ratios AS SELECT a / b AS r FROM divs');
   await c.query('INSERT INTO divs VALUES (10, 2), (1, 0), (9, 3)');
   assert.deepEqual(await rows('SELECT r FROM ratios ORDER BY r'), [[3], [5]]);
-  const errs = await rows("SELECT object, sqlstate, message FROM eddy_errors WHERE object = 'ratios'");
-  assert.deepEqual(errs, [['ratios', '22012', 'division by zero']]);
+  const errs = await rows("SELECT object, sqlstate, message, row FROM eddy_errors WHERE object = 'ratios'");
+  assert.deepEqual(errs, [['ratios', '22012', 'division by zero', '[1,0]']]);
   // the same expression ad hoc raises the error
   assert.equal((await sqlstate('SELECT a / b FROM divs')).code, '22012');
 });
