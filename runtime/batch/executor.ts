@@ -10,6 +10,8 @@ import type { EvalContext } from '../expr/eval-context.js';
 import { compileExpr, type Compiled } from '../expr/compile.js';
 import type { Accumulator } from '../expr/aggregates/registry.js';
 import { keyOf, type Key } from '../dataflow/key-codec.js';
+import { preferRepresentation } from '../dataflow/representatives.js';
+import { sameRow } from '../dataflow/row-identity.js';
 
 /** Read access to committed data, provided by the engine. */
 export interface BatchDataAccess {
@@ -90,14 +92,15 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
       case 'Distinct': {
         const input = build(p.input);
         return () => {
-          const seen = new Set<Key>();
+          const seen = new Map<Key, number>();
           const out: Row[] = [];
           for (const r of input()) {
             const k = keyOf(r);
-            if (!seen.has(k)) {
-              seen.add(k);
+            const at = seen.get(k);
+            if (at === undefined) {
+              seen.set(k, out.length);
               out.push(r);
-            }
+            } else if (!sameRow(out[at], r) && preferRepresentation(r, out[at])) out[at] = r;
           }
           return out;
         };
@@ -185,6 +188,9 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
         if (!g) {
           g = newGroup(kv);
           groups.set(k, g);
+        } else if (!sameRow(g.key, kv) && preferRepresentation(kv, g.key)) {
+          // SQL-equal keys shown differently (1.5 / 1.50): show the canonical one, as the incremental operators do.
+          g.key = kv;
         }
         for (let i = 0; i < aggs.length; i++) {
           const a = aggs[i];

@@ -184,3 +184,12 @@ test('restart keeps catalog, table rows and MV rows', async () => {
   assert.deepEqual(await rows('SELECT * FROM rs_sum ORDER BY k'), [['a', '14'], ['b', '2']]);
   assert.deepEqual(await rows('SELECT count(*) FROM rs'), [['4']]);
 });
+
+test('SQL-equal values shown differently (1.5 / 1.50) appear the same in an MV and ad hoc', async () => {
+  await c.query('CREATE STREAM reps (x NUMERIC, y INT)');
+  await c.query('CREATE MATERIALIZED VIEW reps_g AS SELECT x, count(*) AS n FROM reps GROUP BY x');
+  await c.query('CREATE MATERIALIZED VIEW reps_d AS SELECT DISTINCT x FROM reps');
+  await c.query('INSERT INTO reps VALUES (1.50, 1), (1.5, 2), (2.0, 3), (2.00, 4)');
+  assert.deepEqual(await rows('SELECT * FROM reps_g ORDER BY x'), await rows('SELECT x, count(*) FROM reps GROUP BY x ORDER BY x'));
+  assert.deepEqual(await rows('SELECT * FROM reps_d ORDER BY x'), await rows('SELECT DISTINCT x FROM reps ORDER BY x'));
+});
