@@ -3,6 +3,7 @@
  * Every figure is printed beside a ratio to a baseline measured in the same run: the machines
  * are noisy, so the ratios are the comparable numbers and the absolute figures are context.
  */
+import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 
 /** One measured figure. */
@@ -29,6 +30,8 @@ export interface Ratio {
 
 export interface BenchResults {
   startedAt: string;
+  /** The commit the run was built from, with "+dirty" when the work tree had changes. */
+  code: string;
   machine: MachineInfo;
   options: Record<string, unknown>;
   measurements: Measurement[];
@@ -53,6 +56,17 @@ export function machineInfo(): MachineInfo {
     node: process.version,
     platform: `${os.platform()} ${os.release()}`,
   };
+}
+
+/** `git rev-parse --short HEAD` (+dirty), read-only; "unknown" outside a git checkout. */
+export function codeVersion(): string {
+  try {
+    const sha = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim() !== '';
+    return dirty ? `${sha}+dirty` : sha;
+  } catch {
+    return 'unknown';
+  }
 }
 
 export function median(xs: number[]): number {
@@ -120,7 +134,7 @@ export function printReport(res: BenchResults): void {
   const m = res.machine;
   const out: string[] = [];
   out.push('');
-  out.push(`Eddy benchmarks, ${res.startedAt}`);
+  out.push(`Eddy benchmarks, ${res.startedAt}, code ${res.code}`);
   out.push(`machine: ${m.cpus} x ${m.cpuModel}, ${m.memoryGiB} GiB, node ${m.node}, ${m.platform}`);
   out.push(`options: ${JSON.stringify(res.options)}`);
   out.push('');

@@ -23,9 +23,12 @@ import { runEngineAlone, type EngineAloneResult } from './engine-alone.js';
 import { runNaiveBaseline, type NaiveResult } from './naive-baseline.js';
 import { MODES, medianCpuUs, medianTps, runPgbenchLookups, type PgbenchResult } from './pgbench.js';
 import { formatProfile, summarizeProfile } from './profile.js';
-import { formatNumber, machineInfo, markdownReport, printReport, progress, ratio, type BenchResults } from './report.js';
+import { codeVersion, formatNumber, machineInfo, markdownReport, printReport, progress, ratio, type BenchResults } from './report.js';
 
 const ALL = ['wire', 'engine', 'naive', 'pgbench'] as const;
+
+/** A bad command line: reported as one line, without a stack. */
+class UsageError extends Error {}
 type BenchName = (typeof ALL)[number];
 
 interface Options {
@@ -45,12 +48,12 @@ function parseArgs(argv: string[]): Options {
     const a = argv[i];
     const value = () => {
       const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
+      if (v === undefined) throw new UsageError(`${a} needs a value`);
       return v;
     };
     const positive = (v: string) => {
       const n = Number(v);
-      if (!Number.isInteger(n) || n <= 0) throw new Error(`${a} needs a positive integer, got "${v}"`);
+      if (!Number.isInteger(n) || n <= 0) throw new UsageError(`${a} needs a positive integer, got "${v}"`);
       return n;
     };
     switch (a) {
@@ -61,7 +64,7 @@ function parseArgs(argv: string[]): Options {
         for (const n of names) {
           if (n === 'ingest') ['wire', 'engine', 'naive'].forEach((x) => o.only.add(x as BenchName));
           else if ((ALL as readonly string[]).includes(n)) o.only.add(n as BenchName);
-          else throw new Error(`unknown benchmark "${n}"; choose from ingest, ${ALL.join(', ')}`);
+          else throw new UsageError(`unknown benchmark "${n}"; choose from ingest, ${ALL.join(', ')}`);
         }
         break;
       }
@@ -74,7 +77,7 @@ function parseArgs(argv: string[]): Options {
         process.stdout.write(fs.readFileSync(new URL(import.meta.url), 'utf8').split('*/')[0] + '*/\n');
         process.exit(0);
         break;
-      default: throw new Error(`unknown option ${a}`);
+      default: throw new UsageError(`unknown option ${a} (see --help)`);
     }
   }
   if (o.quick && !repsSet) o.reps = 1;
@@ -92,6 +95,7 @@ async function main(): Promise<number> {
 
   const res: BenchResults = {
     startedAt: new Date().toISOString(),
+    code: codeVersion(),
     machine: machineInfo(),
     options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 } },
     measurements: [],
@@ -224,7 +228,7 @@ async function main(): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (e) => {
-    process.stderr.write(`bench: ${(e as Error).stack ?? e}\n`);
+    process.stderr.write(`bench: ${e instanceof UsageError ? e.message : ((e as Error).stack ?? e)}\n`);
     process.exit(2);
   },
 );

@@ -145,7 +145,7 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
     case 'Cast': {
       const t = resolveTypeName(e.typeName);
       const arg = bindExpr(e.arg, env);
-      return coerce(arg, t, 'explicit', params, e.pos);
+      return coerce(arg, t, 'explicit', params, e.arg.kind === 'Literal' ? e.arg.pos ?? e.pos : e.pos);
     }
     case 'FuncCall':
       return bindFuncCall(e, env);
@@ -248,10 +248,10 @@ function bindBinary(op: string, leftAst: Expr, rightAst: Expr, env: ExprEnv, pos
   const normOp = op === '!=' ? '<>' : op;
   const l = bindExpr(leftAst, env);
   const r = bindExpr(rightAst, env);
-  return makeBinary(normOp, l, r, params, pos);
+  return makeBinary(normOp, l, r, params, pos, leftAst.pos, rightAst.pos);
 }
 
-export function makeBinary(op: string, l: ScalarExpr, r: ScalarExpr, params: ParamTypes, pos?: number): ScalarExpr {
+export function makeBinary(op: string, l: ScalarExpr, r: ScalarExpr, params: ParamTypes, pos?: number, lpos?: number, rpos?: number): ScalarExpr {
   const resolved = resolveBinaryOperator(op, l.type, r.type);
   if (!resolved) {
     throw new SqlError(SqlState.UndefinedFunction, `operator does not exist: ${typeDisplayName(l.type)} ${op} ${typeDisplayName(r.type)}`, {
@@ -259,8 +259,9 @@ export function makeBinary(op: string, l: ScalarExpr, r: ScalarExpr, params: Par
       hint: 'No operator matches the given name and argument types. You might need to add explicit type casts.',
     });
   }
-  const left = coerce(l, resolved.leftType, 'implicit', params, pos);
-  const right = coerce(r, resolved.rightType, 'implicit', params, pos);
+  // A literal that does not fit is reported at the literal, as PostgreSQL does.
+  const left = coerce(l, resolved.leftType, 'implicit', params, l.kind === 'Literal' ? lpos ?? pos : pos);
+  const right = coerce(r, resolved.rightType, 'implicit', params, r.kind === 'Literal' ? rpos ?? pos : pos);
   return fold({ kind: 'BinaryOp', op, impl: resolved.impl, left, right, type: resolved.resultType });
 }
 
@@ -332,7 +333,7 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
   }
   if (name === 'pg_sleep' && e.args.length === 1) {
     const secs = coerce(bindExpr(e.args[0], env), T.float8, 'implicit', params, e.args[0].pos);
-    return { kind: 'Call', name, impl: (a) => sleepValue(a[0] as number), strict: true, volatile: true, args: [secs], type: sqlType(TypeId.Unknown) };
+    return { kind: 'Call', name, impl: (a) => sleepValue(a[0] as number), strict: true, volatility: 'volatile', args: [secs], type: sqlType(TypeId.Unknown) };
   }
   const args = e.args.map((a) => bindExpr(a, env));
   const found = lookupFunction(name, args.map((a) => a.type));
@@ -354,7 +355,7 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
     });
   }
   const cast = args.map((a, i) => coerce(a, fn.argTypes[i] ?? a.type, 'implicit', params, e.args[i]?.pos ?? e.pos));
-  return fold({ kind: 'Call', name, impl: fn.impl, strict: fn.strict, volatile: fn.volatility !== 'immutable', args: cast, type: fn.returnType });
+  return fold({ kind: 'Call', name, impl: fn.impl, strict: fn.strict, volatility: fn.volatility, args: cast, type: fn.returnType });
 }
 
 /** Constant-folds an expression whose inputs are all literals (PostgreSQL folds at plan time too). */
@@ -367,7 +368,7 @@ function fold(e: ScalarExpr): ScalarExpr {
 
 function containsParam(e: ScalarExpr): boolean {
   if (e.kind === 'Param') return true;
-  if (e.kind === 'Call' && e.volatile) return true;
+  if (e.kind === 'Call' && e.volatility !== 'immutable') return true;
   let found = false;
   const visit = (x: ScalarExpr) => { if (!found && containsParam(x)) found = true; };
   switch (e.kind) {

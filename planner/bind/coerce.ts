@@ -4,7 +4,7 @@
  */
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { T, TypeId, sameType, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, sameType, sqlType, type SqlType } from '../../runtime/sql/types.js';
 import type { Value } from '../../runtime/sql/values.js';
 import { resolveCast, typeDisplayName } from '../../runtime/sql/cast.js';
 import { resolveBinaryOperator } from '../../runtime/sql/operators.js';
@@ -18,6 +18,7 @@ export type CastContext = 'implicit' | 'assignment' | 'explicit';
 export class ParamTypes {
   constructor(readonly types: (SqlType | null)[] = []) {}
   get(index: number): SqlType {
+    while (this.types.length <= index) this.types.push(null);
     return this.types[index] ?? T.unknown;
   }
   infer(index: number, type: SqlType): void {
@@ -47,7 +48,14 @@ export function coerce(e: ScalarExpr, target: SqlType, context: CastContext, par
     if (e.kind === 'Literal') {
       if (e.value === null) return { kind: 'Literal', value: null, type: target };
       try {
-        return { kind: 'Literal', value: parseText(target, String(e.value)), type: target };
+        // Input function of the base type, then the typmod coercion of this context
+        // ('abcdef'::varchar(3) truncates; an assignment of a too-long value is 22001).
+        let v = parseText(target.typmod === -1 ? target : sqlType(target.id), String(e.value));
+        if (target.typmod !== -1 && v !== null) {
+          const fn = resolveCast(sqlType(target.id), target, context);
+          if (fn) v = fn(v);
+        }
+        return { kind: 'Literal', value: v, type: target };
       } catch (err) {
         if (err instanceof SqlError) err.at(pos);
         throw err;

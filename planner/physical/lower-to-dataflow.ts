@@ -95,21 +95,27 @@ export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext
   return new Dataflow(nodes, out.node);
 }
 
+/** Functions whose result depends on when they are evaluated: a live table could never equal its query. */
+const TIME_DEPENDENT = new Set(['now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp', 'clock_timestamp', 'current_date', 'localtimestamp', 'timeofday']);
+
 function rejectSubqueries(e: ScalarExpr): void {
   if (e.kind === 'Subquery' || e.kind === 'InSubquery') {
     throw new SqlError(SqlState.FeatureNotSupported, 'subqueries in expressions of a materialized view are not supported yet (use a join)');
+  }
+  if (e.kind === 'Call' && (e.volatility === 'volatile' || TIME_DEPENDENT.has(e.name) || (e.name === 'age' && e.args.length === 1))) {
+    throw new SqlError(SqlState.FeatureNotSupported, `function ${e.name}() is not supported in a materialized view: its result depends on when it is evaluated`);
   }
   forEachChild(e, rejectSubqueries);
 }
 
 /** EXPLAIN text of an incremental plan: one operator per line, inputs indented below. */
-export function explainDataflow(df: Dataflow): string[] {
+export function explainDataflow(df: Dataflow, sourceName: (id: string) => string = (id) => id): string[] {
   const nodes = df.nodes;
   const lines: string[] = [];
   const visit = (input: NodeInput, depth: number) => {
     const pad = '  '.repeat(depth);
     if (input.kind === 'source') {
-      lines.push(`${pad}-> Source ${input.sourceId}`);
+      lines.push(`${pad}-> Source ${sourceName(input.sourceId)}`);
       return;
     }
     const n = nodes[input.node];

@@ -254,6 +254,7 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
             matched = true;
             if (rightMatched) rightMatched[ri] = 1;
             out.push(row);
+            if (out.length > MAX_JOIN_ROWS) throw joinTooLarge();
           }
         }
         if (!matched && (type === 'left' || type === 'full')) out.push(l.concat(nullsRight));
@@ -264,6 +265,18 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
       return out;
     };
   }
+}
+
+/**
+ * Ad-hoc queries run in memory in the server process; a join whose result would exhaust the heap
+ * fails cleanly instead of taking every session down with it.
+ */
+export const MAX_JOIN_ROWS = 5_000_000;
+
+function joinTooLarge(): SqlError {
+  return new SqlError(SqlState.ProgramLimitExceeded, `join result exceeds ${MAX_JOIN_ROWS} rows`, {
+    hint: 'Ad-hoc queries are evaluated in memory; add join conditions or filters, or aggregate in a materialized view.',
+  });
 }
 
 function toCount(v: Value, clause: string): number {

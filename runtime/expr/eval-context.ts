@@ -15,10 +15,15 @@ export interface EvalContext {
   database: string;
 }
 
+/** Wall-clock time in microseconds since 1970-01-01 UTC (now() has microsecond resolution, as in PostgreSQL). */
+export function currentMicros(): number {
+  return Math.round((performance.timeOrigin + performance.now()) * 1000);
+}
+
 export function newEvalContext(partial: Partial<EvalContext> = {}): EvalContext {
   return {
     params: partial.params ?? [],
-    statementTimestamp: partial.statementTimestamp ?? Date.now() * 1000,
+    statementTimestamp: partial.statementTimestamp ?? currentMicros(),
     user: partial.user ?? 'eddy',
     database: partial.database ?? 'eddy',
   };

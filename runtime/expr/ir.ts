@@ -8,6 +8,7 @@ import type { Value } from '../sql/values.js';
 import type { EvalContext } from './eval-context.js';
 import type { RelPlan } from '../plan/plan.js';
 
+export type Volatility = 'immutable' | 'stable' | 'volatile';
 export type ScalarImpl = (args: Value[], ctx: EvalContext) => Value;
 export type BinaryImpl = (a: Value, b: Value) => Value;
 export type UnaryImpl = (a: Value) => Value;
@@ -19,7 +20,8 @@ export type ScalarExpr =
   | { kind: 'Literal'; value: Value; type: SqlType }
   | { kind: 'Param'; index: number; type: SqlType }
   /** A resolved function call; strict = NULL in any argument gives NULL without calling impl. */
-  | { kind: 'Call'; name: string; impl: ScalarImpl; strict: boolean; volatile: boolean; args: ScalarExpr[]; type: SqlType }
+  /** volatility as PostgreSQL: immutable calls fold at plan time; stable ones are fixed within a statement; volatile ones change per call. */
+  | { kind: 'Call'; name: string; impl: ScalarImpl; strict: boolean; volatility: Volatility; args: ScalarExpr[]; type: SqlType }
   /** A resolved binary operator (strict). */
   | { kind: 'BinaryOp'; op: string; impl: BinaryImpl; left: ScalarExpr; right: ScalarExpr; type: SqlType }
   /** A resolved unary operator or cast (strict). */
@@ -61,7 +63,7 @@ export function forEachChild(e: ScalarExpr, fn: (child: ScalarExpr) => void): vo
 export function isConstant(e: ScalarExpr): boolean {
   if (e.kind === 'Column') return false;
   if (e.kind === 'Subquery' || e.kind === 'InSubquery') return false;
-  if (e.kind === 'Call' && e.volatile) return false;
+  if (e.kind === 'Call' && e.volatility !== 'immutable') return false;
   let c = true;
   forEachChild(e, (ch) => { if (c && !isConstant(ch)) c = false; });
   return c;

@@ -11,7 +11,7 @@ import type { Row, Value } from '../../runtime/sql/values.js';
 import { formatText } from '../../runtime/sql/text-io.js';
 import type { Engine, EpochTx } from '../../runtime/engine.js';
 import { kindName, type CatalogObject, type ColumnSchema, type ObjectKind } from '../../runtime/catalog/catalog.js';
-import { newEvalContext, type EvalContext } from '../../runtime/expr/eval-context.js';
+import { newEvalContext, currentMicros, type EvalContext } from '../../runtime/expr/eval-context.js';
 import { compileExpr } from '../../runtime/expr/compile.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { prepareBatch, type BatchRunner } from '../../runtime/batch/executor.js';
@@ -90,13 +90,17 @@ export class SqlSession implements Session {
       yield { kind: 'empty' };
       return;
     }
+    const stmts: Statement[] = [];
     for (const part of parts) {
-      let stmt: Statement;
       try {
-        stmt = parseStatement(part.text);
+        stmts.push(parseStatement(part.text));
       } catch (e) {
         throw shiftPosition(e, part.offset);
       }
+    }
+    for (let i = 0; i < parts.length; i++) {
+      const part = parts[i];
+      const stmt = stmts[i];
       try {
         const p = new PreparedStatement(part.text, stmt, { paramTypes: [], columns: null }, [], part.offset);
         yield await this.executePrepared(p, [], cancel, true);
@@ -222,7 +226,7 @@ export class SqlSession implements Session {
   }
 
   private evalContext(params: Value[] = []): EvalContext {
-    return newEvalContext({ params, statementTimestamp: Date.now() * 1000, user: this.settings.user, database: this.settings.database });
+    return newEvalContext({ params, statementTimestamp: currentMicros(), user: this.settings.user, database: this.settings.database });
   }
 
   private planSelect(q: Query, paramTypes: (SqlType | null)[], version: number): Planned {
@@ -242,7 +246,7 @@ export class SqlSession implements Session {
       paramTypes: types,
       run: (params, cancel) => {
         ctx.params = params;
-        ctx.statementTimestamp = Date.now() * 1000;
+        ctx.statementTimestamp = currentMicros();
         cancelRef.signal = cancel;
         runner ??= prepareBatch(bound.plan, engine, ctx, cancelView);
         const rows = runner();
@@ -355,7 +359,7 @@ export class SqlSession implements Session {
       const obj = engine.catalog.get(name);
       if (!obj) {
         if (s.ifExists) {
-          notices.push({ severity: 'NOTICE', code: SqlState.UndefinedTable, message: `${s.objectKind} "${name}" does not exist, skipping` });
+          notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `${s.objectKind} "${name}" does not exist, skipping` });
           continue;
         }
         throw new SqlError(SqlState.UndefinedTable, `${s.objectKind} "${name}" does not exist`, { position: s.pos });
@@ -424,7 +428,15 @@ export class SqlSession implements Session {
         if (targetIdx.includes(i)) throw new SqlError(SqlState.DuplicateColumn, `column "${n}" specified more than once`, { position: s.pos });
         targetIdx.push(i);
       }
-    } else cols.forEach((_, i) => targetIdx.push(i));
+    } else {
+      // Without a column list the values fill the leading columns; the rest take their defaults (PostgreSQL).
+      const source = s.source;
+      let width = cols.length;
+      if (source?.kind === 'Values') width = Math.max(...source.rows.map((r) => r.length));
+      else if (source) width = new QueryBinder(this.deps.binderEnv, new ParamTypes([...paramTypes])).bindQuery(source).fields.length;
+      if (width > cols.length) throw new SqlError(SqlState.SyntaxError, 'INSERT has more expressions than target columns', { position: s.pos });
+      for (let i = 0; i < width; i++) targetIdx.push(i);
+    }
     const ctx = this.evalContext();
     const compile = (e: ScalarExpr) => compileExpr(e, { ctx });
     // Defaults for the columns the statement does not name.
@@ -523,7 +535,7 @@ export class SqlSession implements Session {
       paramTypes: types,
       run: async (p) => {
         ctx.params = p;
-        ctx.statementTimestamp = Date.now() * 1000;
+        ctx.statementTimestamp = currentMicros();
         const n = await engine.submit((tx) => {
           const live = engine.catalog.getById(obj.id);
           if (!live) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
@@ -577,7 +589,7 @@ export class SqlSession implements Session {
       paramTypes: types,
       run: async (p) => {
         ctx.params = p;
-        ctx.statementTimestamp = Date.now() * 1000;
+        ctx.statementTimestamp = currentMicros();
         const n = await engine.submit((tx) => {
           if (!engine.catalog.getById(obj.id)) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
           return engine.table(obj.id).update(
@@ -610,7 +622,7 @@ export class SqlSession implements Session {
       paramTypes: params.resolved(paramTypes.length),
       run: async (p) => {
         ctx.params = p;
-        ctx.statementTimestamp = Date.now() * 1000;
+        ctx.statementTimestamp = currentMicros();
         const n = await engine.submit((tx) => {
           if (!engine.catalog.getById(obj.id)) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
           return engine.table(obj.id).delete((r) => !where || where(r) === true, tx.delta(obj.id)).length;
@@ -677,7 +689,7 @@ export class SqlSession implements Session {
         break;
       case 'CreateMaterializedView': {
         const bound = bindQuery(stmt.query, this.deps.binderEnv);
-        lines = ['Incremental dataflow:', ...explainDataflow(lowerToDataflow(bound.plan)).map((l) => '  ' + l)];
+        lines = ['Incremental dataflow:', ...explainDataflow(lowerToDataflow(bound.plan), (id) => { const o = this.deps.engine.catalog.getById(Number(id)); return o ? `${kindName(o.kind)} ${o.name}` : id; }).map((l) => '  ' + l)];
         const key = liveKeyOf(bound.plan);
         lines.push(`Live table key: ${key === null ? 'row identity' : key.length === 0 ? 'single row' : key.map((k) => bound.plan.fields[k].name).join(', ')}`);
         break;

@@ -193,3 +193,25 @@ test('SQL-equal values shown differently (1.5 / 1.50) appear the same in an MV a
   assert.deepEqual(await rows('SELECT * FROM reps_g ORDER BY x'), await rows('SELECT x, count(*) FROM reps GROUP BY x ORDER BY x'));
   assert.deepEqual(await rows('SELECT * FROM reps_d ORDER BY x'), await rows('SELECT DISTINCT x FROM reps ORDER BY x'));
 });
+
+test('regressions from the acceptance run', async () => {
+  // GROUP BY a stable function of a column (date_trunc on timestamptz) in an MV and ad hoc
+  await c.query('CREATE STREAM visits (ts TIMESTAMPTZ, page TEXT)');
+  await c.query("CREATE MATERIALIZED VIEW per_day AS SELECT date_trunc('day', ts) AS day, count(*) AS n FROM visits GROUP BY 1");
+  await c.query("INSERT INTO visits VALUES ('2024-01-01 10:00+00', 'a'), ('2024-01-01 23:00+00', 'b'), ('2024-01-02 01:00+00', 'a')");
+  assert.deepEqual(await rows('SELECT day::text, n FROM per_day ORDER BY day'), [['2024-01-01 00:00:00+00', '2'], ['2024-01-02 00:00:00+00', '1']]);
+  assert.deepEqual(await rows("SELECT date_trunc('day', ts)::text, count(*) FROM visits GROUP BY date_trunc('day', ts) ORDER BY 1"), [['2024-01-01 00:00:00+00', '2'], ['2024-01-02 00:00:00+00', '1']]);
+  // INSERT without a column list may give fewer values: the rest take their defaults
+  await c.query('CREATE TABLE pages (page TEXT PRIMARY KEY, owner TEXT NOT NULL, premium BOOLEAN DEFAULT false)');
+  await c.query("INSERT INTO pages VALUES ('/home', 'ann'), ('/docs', 'bob')");
+  assert.deepEqual(await rows('SELECT * FROM pages ORDER BY page'), [['/docs', 'bob', false], ['/home', 'ann', false]]);
+  // explicit casts to a shorter varchar/char truncate
+  assert.deepEqual(await rows("SELECT 'abcdef'::varchar(3), CAST('abcdef' AS char(2))"), [['abc', 'ab']]);
+  // an untyped parameter is text
+  assert.deepEqual((await c.query({ text: 'SELECT $1 AS v', values: ['hello'], rowMode: 'array' })).rows, [['hello']]);
+  assert.equal((await sqlstate('SELECT $1')).code, '42P02');
+  // time-dependent functions cannot define a live table
+  assert.equal((await sqlstate('CREATE MATERIALIZED VIEW bad_now AS SELECT now(), page FROM visits')).code, '0A000');
+  // the error cursor points at the literal that does not fit
+  assert.equal((await sqlstate("SELECT page FROM visits WHERE length(page) = 'abc'")).position, '46');
+});
