@@ -184,8 +184,10 @@ export class SqlSession implements Session {
         });
       case 'Set':
         return simple(null, () => {
+          // Clients set many PostgreSQL settings on connect; unknown ones are kept and have no effect.
+          const notices: Notice[] = this.settings.known(s.name) ? [] : [{ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `setting "${s.name}" has no effect in Eddy` }];
           this.applySet(s.name, s.values);
-          return { kind: 'command', tag: 'SET' };
+          return { kind: 'command', tag: 'SET', notices };
         });
       case 'Reset':
         return simple(null, () => {

@@ -75,6 +75,12 @@ export class SessionSettings {
     if (REPORTED.includes(key)) changed(key, this.values.get(key)!);
   }
 
+  /** True for settings Eddy knows (or a custom `prefix.name` setting, as PostgreSQL allows). */
+  known(name: string): boolean {
+    const k = this.key(name === 'time zone' ? 'timezone' : name);
+    return this.defaults.has(k) || name.includes('.');
+  }
+
   get(name: string): string {
     const k = this.key(name === 'time zone' ? 'timezone' : name);
     const v = this.values.get(k);
