@@ -156,7 +156,26 @@ export class SqlSession implements Session {
 
   // ------------------------------------------------------------------ planning
 
+  /**
+   * Plans are cached per session by statement text and parameter types (PERFORMANCE.md lesson 7):
+   * a repeated statement, or a Parse of the same text, is not bound and compiled again. A cached
+   * plan from an older catalog version is re-planned.
+   */
+  private planCache = new Map<string, Planned>();
+
   private plan(p: PreparedStatement): Planned {
+    const cacheable = p.stmt.kind === 'Query' || p.stmt.kind === 'Insert' || p.stmt.kind === 'Update' || p.stmt.kind === 'Delete';
+    if (!cacheable || p.sql.length > 4096) return this.planUncached(p);
+    const key = `${p.paramTypes.map((t) => (t ? `${t.id}:${t.typmod}` : '?')).join(',')}\0${p.sql}`;
+    const hit = this.planCache.get(key);
+    if (hit && hit.catalogVersion === this.deps.engine.catalogVersion) return hit;
+    const planned = this.planUncached(p);
+    if (this.planCache.size >= 256) this.planCache.delete(this.planCache.keys().next().value as string);
+    this.planCache.set(key, planned);
+    return planned;
+  }
+
+  private planUncached(p: PreparedStatement): Planned {
     const s = p.stmt;
     const version = this.deps.engine.catalogVersion;
     const simple = (columns: ColumnDesc[] | null, run: Planned['run']): Planned => ({ catalogVersion: version, run, columns, paramTypes: [] });
