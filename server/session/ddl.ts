@@ -1,0 +1,162 @@
+/**
+ * CREATE STREAM / TABLE / MATERIALIZED VIEW / VIEW and DROP: validated here, applied by the engine
+ * in an epoch of their own.
+ */
+import type { Statement, ColumnDef } from '../../parser/ast.js';
+import { SqlError } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
+import { T, TypeId } from '../../runtime/sql/types.js';
+import { kindName, type CatalogObject, type ColumnSchema, type ObjectKind } from '../../runtime/catalog/catalog.js';
+import { ParamTypes } from '../../planner/bind/coerce.js';
+import { resolveTypeName } from '../../planner/bind/type-names.js';
+import { liveKeyOf, lowerToDataflow, bindQuery } from '../../planner/planner.js';
+import type { Notice, StatementResult } from './session-api.js';
+import type { SessionDeps } from './session.js';
+import type { DmlPlanner } from './dml.js';
+
+export class DdlHandler {
+  constructor(private readonly deps: SessionDeps, private readonly dml: DmlPlanner) {}
+
+  relationColumns(cols: ColumnDef[]): ColumnSchema[] {
+    const seen = new Set<string>();
+    return cols.map((c) => {
+      if (seen.has(c.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`, { position: c.pos });
+      seen.add(c.name);
+      const type = resolveTypeName(c.typeName);
+      const col: ColumnSchema = { name: c.name, type, notNull: c.notNull || c.primaryKey };
+      if (c.default) {
+        if (c.defaultSql === undefined) throw new SqlError(SqlState.InternalError, `parser gave no text for the DEFAULT of column "${c.name}"`);
+        col.defaultSql = c.defaultSql;
+      }
+      return col;
+    });
+  }
+
+  checkName(name: string, ifNotExists: boolean, kind: ObjectKind, pos?: number): StatementResult | undefined {
+    const existing = this.deps.engine.catalog.get(name);
+    if (!existing) return undefined;
+    if (ifNotExists) {
+      return { kind: 'command', tag: createTag(kind), notices: [{ severity: 'NOTICE', code: SqlState.DuplicateTable, message: `relation "${name}" already exists, skipping` }] };
+    }
+    throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`, { position: pos });
+  }
+
+  async createRelation(s: Extract<Statement, { kind: 'CreateStream' | 'CreateTable' }>): Promise<StatementResult> {
+    const kind: ObjectKind = s.kind === 'CreateStream' ? 'stream' : 'table';
+    const skip = this.checkName(s.name, s.ifNotExists, kind, s.pos);
+    if (skip) return skip;
+    if (s.as) throw new SqlError(SqlState.FeatureNotSupported, `CREATE ${kind.toUpperCase()} ... AS is not supported yet`, { position: s.pos });
+    if (s.kind === 'CreateStream' && s.watermark) throw new SqlError(SqlState.FeatureNotSupported, 'WATERMARK is not supported yet', { position: s.watermark.pos });
+    const columns = this.relationColumns(s.columns);
+    if (columns.length === 0) throw new SqlError(SqlState.InvalidTableDefinition, `a ${kind} needs at least one column`, { position: s.pos });
+    let primaryKey: number[] = [];
+    if (s.kind === 'CreateTable' && s.primaryKey) {
+      primaryKey = s.primaryKey.map((n) => {
+        const i = columns.findIndex((c) => c.name === n);
+        if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${n}" named in key does not exist`, { position: s.pos });
+        columns[i].notNull = true;
+        return i;
+      });
+    }
+    if (s.kind === 'CreateStream' && s.columns.some((c) => c.primaryKey)) {
+      throw new SqlError(SqlState.InvalidTableDefinition, 'a stream cannot have a primary key (streams are append-only; use a table)', { position: s.pos });
+    }
+    for (const [k] of Object.entries(s.options)) {
+      throw new SqlError(SqlState.InvalidParameterValue, `unrecognized ${kind} option "${k}"`, { position: s.pos });
+    }
+    // Validate DEFAULT expressions now, so a bad default fails the CREATE rather than later INSERTs.
+    for (const c of columns) if (c.defaultSql) this.dml.bindDefault(c, new ParamTypes());
+    const engine = this.deps.engine;
+    await engine.submit((tx) => {
+      if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
+      engine.createObject(tx, {
+        id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey, liveKey: null,
+        createSql: '', dependsOn: [], options: s.options, createdEpoch: tx.epoch,
+      });
+    }, { exclusive: true });
+    return { kind: 'command', tag: createTag(kind) };
+  }
+
+  async createView(s: Extract<Statement, { kind: 'CreateMaterializedView' | 'CreateView' }>): Promise<StatementResult> {
+    const kind: ObjectKind = s.kind === 'CreateMaterializedView' ? 'mv' : 'view';
+    const engine = this.deps.engine;
+    const existing = engine.catalog.get(s.name);
+    if (existing && s.orReplace) {
+      throw new SqlError(SqlState.FeatureNotSupported, 'CREATE OR REPLACE is not supported yet; DROP and CREATE instead', { position: s.pos });
+    }
+    const skip = this.checkName(s.name, s.ifNotExists, kind, s.pos);
+    if (skip) return skip;
+    const bound = bindQuery(s.query, this.deps.binderEnv);
+    if (bound.params.types.length > 0) throw new SqlError(SqlState.UndefinedParameter, 'there is no parameter $1', { position: s.pos });
+    const fields = bound.plan.fields;
+    if (s.columns && s.columns.length > fields.length) throw new SqlError(SqlState.SyntaxError, `${kind === 'mv' ? 'CREATE MATERIALIZED VIEW' : 'CREATE VIEW'} specifies too many column names`, { position: s.pos });
+    const columns: ColumnSchema[] = fields.map((f, i) => ({ name: s.columns?.[i] ?? f.name, type: f.type.id === TypeId.Unknown ? T.text : f.type, notNull: false }));
+    const seen = new Set<string>();
+    for (const c of columns) {
+      if (seen.has(c.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`, { position: s.pos });
+      seen.add(c.name);
+    }
+    if (kind === 'mv') lowerToDataflow(bound.plan); // fails early (0A000) for what cannot run incrementally
+    await engine.submit((tx) => {
+      if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
+      for (const d of bound.dependencies) if (!engine.catalog.getById(d)) throw new SqlError(SqlState.UndefinedTable, 'a relation used by the query was dropped concurrently');
+      engine.createObject(tx, {
+        id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey: [],
+        liveKey: kind === 'mv' ? liveKeyOf(bound.plan) : null,
+        queryText: s.queryText, createSql: '', dependsOn: [...bound.dependencies], options: s.kind === 'CreateMaterializedView' ? s.options : {}, createdEpoch: tx.epoch,
+      });
+    }, { exclusive: true });
+    return { kind: 'command', tag: createTag(kind) };
+  }
+
+  async drop(s: Extract<Statement, { kind: 'Drop' }>): Promise<StatementResult> {
+    const want: Record<string, ObjectKind | undefined> = { stream: 'stream', table: 'table', 'materialized view': 'mv', view: 'view' };
+    const kind = want[s.objectKind];
+    const label = s.objectKind.toUpperCase();
+    if (!kind) throw new SqlError(SqlState.FeatureNotSupported, `DROP ${label} is not supported yet`, { position: s.pos });
+    const engine = this.deps.engine;
+    const notices: Notice[] = [];
+    const targets: CatalogObject[] = [];
+    for (const name of s.names) {
+      const obj = engine.catalog.get(name);
+      if (!obj) {
+        if (s.ifExists) {
+          notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `${s.objectKind} "${name}" does not exist, skipping` });
+          continue;
+        }
+        throw new SqlError(SqlState.UndefinedTable, `${s.objectKind} "${name}" does not exist`, { position: s.pos });
+      }
+      if (obj.kind !== kind) {
+        throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${s.objectKind}`, { position: s.pos, hint: `Use DROP ${kindName(obj.kind).toUpperCase()} to remove a ${kindName(obj.kind)}.` });
+      }
+      targets.push(obj);
+    }
+    await engine.submit((tx) => {
+      for (const t of targets) {
+        const order = engine.catalog.dropOrder(t.id);
+        const dependents = order.filter((o) => o.id !== t.id);
+        if (dependents.length > 0 && !s.cascade) {
+          throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop ${kindName(t.kind)} ${t.name} because other objects depend on it`, {
+            detail: dependents.map((d) => `${kindName(d.kind)} ${d.name} depends on ${kindName(t.kind)} ${t.name}`).join('\n'),
+            hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
+          });
+        }
+      }
+      for (const t of targets) {
+        const order = engine.catalog.dropOrder(t.id);
+        if (order.length > 1) {
+          const deps = order.filter((o) => o.id !== t.id);
+          notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: deps.length === 1 ? `drop cascades to ${kindName(deps[0].kind)} ${deps[0].name}` : `drop cascades to ${deps.length} other objects`, detail: deps.length > 1 ? deps.map((d) => `drop cascades to ${kindName(d.kind)} ${d.name}`).join('\n') : undefined });
+        }
+        for (const o of order) if (engine.catalog.getById(o.id)) engine.dropObject(tx, o.id);
+      }
+    }, { exclusive: true });
+    return { kind: 'command', tag: `DROP ${label}`, notices };
+  }
+
+  // ------------------------------------------------------------------ DML
+}
+
+export function createTag(kind: ObjectKind): string {
+  return kind === 'mv' ? 'CREATE MATERIALIZED VIEW' : `CREATE ${kind.toUpperCase()}`;
+}
