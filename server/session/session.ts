@@ -6,7 +6,7 @@ import type { Statement, Query } from '../../parser/ast.js';
 import { parseStatement, splitStatements } from '../../parser/parse.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, typeCategory, sqlType, type SqlType } from '../../runtime/sql/types.js';
 import type { Row, Value } from '../../runtime/sql/values.js';
 import type { Engine } from '../../runtime/engine.js';
 import { kindName, type ObjectKind } from '../../runtime/catalog/catalog.js';
@@ -22,6 +22,8 @@ import { explainDataflow } from '../../planner/physical/lower-to-dataflow.js';
 import { explainPlan } from '../../planner/logical/explain.js';
 import type { CancelSignal, ColumnDesc, Notice, Prepared, PreparedInfo, Session, StatementResult, TxStatus } from './session-api.js';
 import { SessionSettings } from './settings.js';
+import { parameterizeLiterals } from '../../planner/rules/parameterize-literals.js';
+import { parseText } from '../../runtime/sql/text-io.js';
 import { DmlPlanner } from './dml.js';
 import { DdlHandler } from './ddl.js';
 import type { Planned } from './planned.js';
@@ -136,6 +138,10 @@ export class SqlSession implements Session {
       throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (cancel.cancelled) throw canceled();
+    if (simple && p.stmt.kind === 'Query') {
+      const shared = this.runByShape(p.stmt.query, cancel);
+      if (shared) return shared;
+    }
     if (!p.plan || p.plan.catalogVersion !== this.deps.engine.catalogVersion) p.plan = this.plan(p);
     if (simple && p.plan.paramTypes.length > 0) throw new SqlError(SqlState.UndefinedParameter, 'there is no parameter $1');
     return p.plan.run(params, cancel);
@@ -149,6 +155,36 @@ export class SqlSession implements Session {
    * plan from an older catalog version is re-planned.
    */
   private planCache = new Map<string, Planned>();
+
+  /** Plans shared by simple-protocol SELECTs that differ only in `column = literal` values; null = not shareable. */
+  private shapeCache = new Map<string, Planned | null>();
+
+  private runByShape(q: Query, cancel: CancelSignal): Promise<StatementResult> | StatementResult | undefined {
+    const norm = parameterizeLiterals(q);
+    if (!norm) return undefined;
+    let planned = this.shapeCache.get(norm.shapeKey);
+    if (planned === null) return undefined;
+    if (!planned || planned.catalogVersion !== this.deps.engine.catalogVersion) {
+      try {
+        planned = this.planSelect(norm.query, [], this.deps.engine.catalogVersion);
+      } catch {
+        planned = null; // the original statement reports its own error, with its own positions
+      }
+      // A number compared with a non-numeric column is an error in PostgreSQL: do not share that.
+      if (planned && norm.literals.some((l, i) => l.kind !== 'string' && typeCategory(planned!.paramTypes[i].id) !== 'numeric')) planned = null;
+      if (this.shapeCache.size >= 256) this.shapeCache.delete(this.shapeCache.keys().next().value as string);
+      this.shapeCache.set(norm.shapeKey, planned);
+      if (!planned) return undefined;
+    }
+    let values: Value[];
+    try {
+      // The literal keeps its own precision: numeric(10,2) = 1.005 compares 1.005, not 1.01.
+      values = norm.literals.map((l, i) => parseText(sqlType(planned!.paramTypes[i].id), l.text));
+    } catch {
+      return undefined; // e.g. 3000000000 against an int column: PostgreSQL compares, it does not fail
+    }
+    return planned.run(values, cancel);
+  }
 
   private plan(p: PreparedStatement): Planned {
     const cacheable = p.stmt.kind === 'Query' || p.stmt.kind === 'Insert' || p.stmt.kind === 'Update' || p.stmt.kind === 'Delete';

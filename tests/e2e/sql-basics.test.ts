@@ -215,3 +215,20 @@ test('regressions from the acceptance run', async () => {
   // the error cursor points at the literal that does not fit
   assert.equal((await sqlstate("SELECT page FROM visits WHERE length(page) = 'abc'")).position, '46');
 });
+
+test('simple-protocol statements that differ only in literals share a plan, with the same answers', async () => {
+  await c.query('CREATE TABLE lit (k INT PRIMARY KEY, n NUMERIC(10,2), t VARCHAR(3), big BIGINT)');
+  await c.query("INSERT INTO lit VALUES (1, 1.01, 'abc', 5), (2, 2.50, 'xyz', 3000000000)");
+  const q = async (sql: string) => rows(sql);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE k = 1'), [[1]]);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE k = 2'), [[2]]);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE k = 3'), []);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE k = 3000000000'), []);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE k = 1.5'), []);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE n = 1.005'), []);
+  assert.deepEqual(await q('SELECT k FROM lit WHERE n = 1.01'), [[1]]);
+  assert.deepEqual(await q("SELECT k FROM lit WHERE t = 'abcdef'"), []);
+  assert.deepEqual(await q("SELECT k FROM lit WHERE t = 'xyz' AND big = 3000000000"), [[2]]);
+  assert.equal((await sqlstate("SELECT k FROM lit WHERE t = 5")).code, '42883');
+  assert.equal((await sqlstate("SELECT k FROM lit WHERE k = 'x'")).code, '22P02');
+});
