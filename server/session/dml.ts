@@ -160,25 +160,31 @@ export class DmlPlanner {
         };
       }
     }
-    const types = params.resolved(paramTypes.length);
+    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'INSERT 0', (tx) => {
+      const rows = produce(tx);
+      if (obj.kind === 'stream') {
+        engine.appendToStream(tx, obj, rows);
+        return rows.length;
+      }
+      return engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn }, tx.delta(obj.id)).length;
+    });
+  }
+
+  /** A DML statement's executable form: bind this execution's parameters, run `work` in an epoch, tag the row count. */
+  private planned(obj: CatalogObject, ctx: EvalContext, paramTypes: SqlType[], version: number, tag: string, work: (tx: EpochTx) => number): Planned {
+    const engine = this.deps.engine;
     return {
       catalogVersion: version,
       columns: null,
-      paramTypes: types,
-      run: async (p) => {
-        ctx.params = p;
+      paramTypes,
+      run: async (params) => {
+        ctx.params = params;
         ctx.statementTimestamp = currentMicros();
         const n = await engine.submit((tx) => {
-          const live = engine.catalog.getById(obj.id);
-          if (!live) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
-          const rows = produce(tx);
-          if (obj.kind === 'stream') {
-            engine.appendToStream(tx, obj, rows);
-            return rows.length;
-          }
-          return engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn }, tx.delta(obj.id)).length;
+          if (!engine.catalog.getById(obj.id)) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
+          return work(tx);
         });
-        return { kind: 'command', tag: `INSERT 0 ${n}` };
+        return { kind: 'command', tag: `${tag} ${n}` };
       },
     };
   }
@@ -214,29 +220,17 @@ export class DmlPlanner {
       return { i, f: compile(bound) };
     });
     const where = s.where ? compile(requireBoolean(bindExpr(s.where, { ...env, clause: 'WHERE' }), 'WHERE', params, s.where.pos)) : undefined;
-    const types = params.resolved(paramTypes.length);
-    return {
-      catalogVersion: version,
-      columns: null,
-      paramTypes: types,
-      run: async (p) => {
-        ctx.params = p;
-        ctx.statementTimestamp = currentMicros();
-        const n = await engine.submit((tx) => {
-          if (!engine.catalog.getById(obj.id)) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
-          return engine.table(obj.id).update(
-            (r) => !where || where(r) === true,
-            (r) => {
-              const out = r.slice();
-              for (const st of sets) out[st.i] = st.f(r);
-              return out;
-            },
-            tx.delta(obj.id),
-          ).length;
-        });
-        return { kind: 'command', tag: `UPDATE ${n}` };
-      },
-    };
+    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'UPDATE', (tx) =>
+      engine.table(obj.id).update(
+        (r) => !where || where(r) === true,
+        (r) => {
+          const out = r.slice();
+          for (const st of sets) out[st.i] = st.f(r);
+          return out;
+        },
+        tx.delta(obj.id),
+      ).length,
+    );
   }
 
   planDelete(s: Extract<Statement, { kind: 'Delete' }>, paramTypes: (SqlType | null)[], version: number): Planned {
@@ -248,20 +242,9 @@ export class DmlPlanner {
     const runSubplan = (p: RelPlan) => prepareBatch(p, engine, ctx)();
     const env = this.dmlEnv(params, this.tableScope(obj, s.alias), 'WHERE');
     const where = s.where ? compileExpr(requireBoolean(bindExpr(s.where, env), 'WHERE', params, s.where.pos), { ctx, runSubplan }) : undefined;
-    return {
-      catalogVersion: version,
-      columns: null,
-      paramTypes: params.resolved(paramTypes.length),
-      run: async (p) => {
-        ctx.params = p;
-        ctx.statementTimestamp = currentMicros();
-        const n = await engine.submit((tx) => {
-          if (!engine.catalog.getById(obj.id)) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
-          return engine.table(obj.id).delete((r) => !where || where(r) === true, tx.delta(obj.id)).length;
-        });
-        return { kind: 'command', tag: `DELETE ${n}` };
-      },
-    };
+    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'DELETE', (tx) =>
+      engine.table(obj.id).delete((r) => !where || where(r) === true, tx.delta(obj.id)).length,
+    );
   }
 
   // ------------------------------------------------------------------ SHOW / SET / EXPLAIN
