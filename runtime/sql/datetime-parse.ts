@@ -92,7 +92,11 @@ const ZONE_ABBREVS: Record<string, number> = {
 
 const formatterCache = new Map<string, Intl.DateTimeFormat | null>();
 
-function zoneFormatter(zone: string): Intl.DateTimeFormat | null {
+/**
+ * The (cached) Intl formatter of an IANA zone name, or null if Intl does not know the zone.
+ * Also used by runtime/expr/functions/time-zone.ts (the one zone-name resolution of the code base).
+ */
+export function zoneFormatter(zone: string): Intl.DateTimeFormat | null {
   let f = formatterCache.get(zone);
   if (f === undefined) {
     try {
@@ -115,8 +119,8 @@ function zoneFormatter(zone: string): Intl.DateTimeFormat | null {
   return f;
 }
 
-/** Offset (seconds east of UTC) of an IANA zone at the UTC instant `utcMs`. */
-function ianaOffsetAt(f: Intl.DateTimeFormat, utcMs: number): number {
+/** Offset (seconds east of UTC) of an IANA zone (a zoneFormatter) at the UTC instant `utcMs`. */
+export function ianaOffsetAt(f: Intl.DateTimeFormat, utcMs: number): number {
   const parts = f.formatToParts(new Date(utcMs));
   let y = 0, mo = 0, d = 0, h = 0, mi = 0, s = 0;
   let bc = false;

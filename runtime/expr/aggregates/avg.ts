@@ -10,119 +10,60 @@
 import { Decimal } from '../../sql/decimal.js';
 import type { Interval } from '../../sql/interval.js';
 import type { Value } from '../../sql/values.js';
-import type { Accumulator } from './accumulator.js';
-import { FloatSum, IntSum, NumericSum } from './exact-sums.js';
-import { IntervalSum } from './sum.js';
+import { CountedSum } from './counted-sum.js';
+import { BigIntSum, FloatSum, IntervalSum, IntSum, NumericSum } from './exact-sums.js';
+
+/** An integer sum over n rows divided as numeric. */
+function bigIntAvg(s: bigint, n: number): Decimal {
+  return Decimal.fromBigInt(s).div(Decimal.fromInt(n));
+}
 
 /** avg(int2|int4) -> numeric. */
-export class AvgInt implements Accumulator {
-  private readonly sum = new IntSum();
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as number, weight);
+export class AvgInt extends CountedSum<number, bigint> {
+  constructor() {
+    super(new IntSum());
   }
-  result(): Value {
-    return this.n > 0 ? Decimal.fromBigInt(this.sum.value()).div(Decimal.fromInt(this.n)) : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
+  protected override finish(s: bigint, n: number): Value {
+    return bigIntAvg(s, n);
   }
 }
 
 /** avg(int8) -> numeric. */
-export class AvgInt8 implements Accumulator {
-  private sum = 0n;
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum += weight === 1 ? (v as bigint) : (v as bigint) * BigInt(weight);
+export class AvgInt8 extends CountedSum<bigint, bigint> {
+  constructor() {
+    super(new BigIntSum());
   }
-  result(): Value {
-    return this.n > 0 ? Decimal.fromBigInt(this.sum).div(Decimal.fromInt(this.n)) : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum];
-  }
-  load(state: unknown): void {
-    [this.n, this.sum] = state as [number, bigint];
+  protected override finish(s: bigint, n: number): Value {
+    return bigIntAvg(s, n);
   }
 }
 
 /** avg(numeric) -> numeric. */
-export class AvgNumeric implements Accumulator {
-  private readonly sum = new NumericSum();
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as Decimal, weight);
+export class AvgNumeric extends CountedSum<Decimal, Decimal> {
+  constructor() {
+    super(new NumericSum());
   }
-  result(): Value {
-    return this.n > 0 ? this.sum.value().div(Decimal.fromInt(this.n)) : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
+  protected override finish(s: Decimal, n: number): Value {
+    return s.div(Decimal.fromInt(n));
   }
 }
 
 /** avg(float4|float8) -> float8. */
-export class AvgFloat implements Accumulator {
-  private readonly sum = new FloatSum();
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as number, weight);
+export class AvgFloat extends CountedSum<number, number> {
+  constructor() {
+    super(new FloatSum());
   }
-  result(): Value {
-    return this.n > 0 ? this.sum.value() / this.n : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
+  protected override finish(s: number, n: number): Value {
+    return s / n;
   }
 }
 
 /** avg(interval) -> interval. */
-export class AvgInterval implements Accumulator {
-  private readonly sum = new IntervalSum();
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as Interval, weight);
+export class AvgInterval extends CountedSum<Interval, Interval> {
+  constructor() {
+    super(new IntervalSum());
   }
-  result(): Value {
-    return this.n > 0 ? this.sum.value().divNumber(this.n) : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
+  protected override finish(s: Interval, n: number): Value {
+    return s.divNumber(n);
   }
 }

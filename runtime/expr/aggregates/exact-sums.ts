@@ -6,6 +6,7 @@
  * the epoch split. All three sums below are exact:
  *
  * - IntSum: integers in a double while |sum| <= 2^52 (the fast path), spilling into a bigint.
+ *   BigIntSum (int8 inputs) is a plain bigint; IntervalSum is three IntSums, one per field.
  * - NumericSum: a bigint coefficient at the largest scale seen, plus a count of values per display
  *   scale so the result carries the scale PostgreSQL would show for the rows still present.
  * - FloatSum: Shewchuk's non-overlapping partials (Python's math.fsum). The result is the exact sum
@@ -16,6 +17,7 @@
  *   exactly retraction-safe (adding then retracting 1e300 can leave a residue).
  */
 import { Decimal, pow10 } from '../../sql/decimal.js';
+import { Interval } from '../../sql/interval.js';
 
 const SPILL = 2 ** 52;
 
@@ -55,6 +57,52 @@ export class IntSum {
   load(state: unknown): void {
     this.big = state as bigint;
     this.small = 0;
+  }
+}
+
+/** Exact sum of bigints (int8 inputs). */
+export class BigIntSum {
+  private sum = 0n;
+
+  add(v: bigint, w: number): void {
+    this.sum += w === 1 ? v : v * BigInt(w);
+  }
+
+  value(): bigint {
+    return this.sum;
+  }
+
+  save(): unknown {
+    return this.sum;
+  }
+
+  load(state: unknown): void {
+    this.sum = state as bigint;
+  }
+}
+
+/** Exact component-wise interval sum (months, days, micros), as interval_pl. */
+export class IntervalSum {
+  private readonly months = new IntSum();
+  private readonly days = new IntSum();
+  private readonly micros = new IntSum();
+  add(v: Interval, w: number): void {
+    this.months.add(v.months, w);
+    this.days.add(v.days, w);
+    this.micros.add(v.micros, w);
+  }
+  /** The sum; 22008 "interval out of range" when a field overflows (as PostgreSQL). */
+  value(): Interval {
+    return Interval.ZERO.add(new Interval(Number(this.months.value()), Number(this.days.value()), Number(this.micros.value())));
+  }
+  save(): unknown {
+    return [this.months.save(), this.days.save(), this.micros.save()];
+  }
+  load(state: unknown): void {
+    const [m, d, us] = state as [unknown, unknown, unknown];
+    this.months.load(m);
+    this.days.load(d);
+    this.micros.load(us);
   }
 }
 

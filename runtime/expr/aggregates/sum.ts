@@ -9,10 +9,11 @@
  * All sums are exact and retraction-safe (exact-sums.ts explains the float choice).
  */
 import { Decimal } from '../../sql/decimal.js';
-import { Interval } from '../../sql/interval.js';
+import type { Interval } from '../../sql/interval.js';
 import type { Value } from '../../sql/values.js';
 import type { Accumulator } from './accumulator.js';
-import { FloatSum, IntSum, NumericSum } from './exact-sums.js';
+import { CountedSum } from './counted-sum.js';
+import { BigIntSum, FloatSum, IntervalSum, NumericSum } from './exact-sums.js';
 
 const SPILL = 2 ** 52;
 
@@ -50,119 +51,41 @@ export class SumInt implements Accumulator {
 }
 
 /** sum(int8) -> numeric. */
-export class SumInt8 implements Accumulator {
-  private sum = 0n;
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum += weight === 1 ? (v as bigint) : (v as bigint) * BigInt(weight);
+export class SumInt8 extends CountedSum<bigint, bigint> {
+  constructor() {
+    super(new BigIntSum());
   }
-  result(): Value {
-    return this.n > 0 ? Decimal.fromBigInt(this.sum) : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum];
-  }
-  load(state: unknown): void {
-    [this.n, this.sum] = state as [number, bigint];
+  protected override finish(s: bigint): Value {
+    return Decimal.fromBigInt(s);
   }
 }
 
 /** sum(numeric) -> numeric (display scale = largest scale among the rows present). */
-export class SumNumeric implements Accumulator {
-  private readonly sum = new NumericSum();
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as Decimal, weight);
+export class SumNumeric extends CountedSum<Decimal, Decimal> {
+  constructor() {
+    super(new NumericSum());
   }
-  result(): Value {
-    return this.n > 0 ? this.sum.value() : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
+  protected override finish(s: Decimal): Value {
+    return s;
   }
 }
 
 /** sum(float4) -> float4 and sum(float8) -> float8. */
-export class SumFloat implements Accumulator {
-  private readonly sum = new FloatSum();
-  private n = 0;
-  constructor(private readonly float4: boolean) {}
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as number, weight);
+export class SumFloat extends CountedSum<number, number> {
+  constructor(private readonly float4: boolean) {
+    super(new FloatSum());
   }
-  result(): Value {
-    if (this.n <= 0) return null;
-    const s = this.sum.value();
+  protected override finish(s: number): Value {
     return this.float4 ? Math.fround(s) : s;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
-  }
-}
-
-/** Exact component-wise interval sum (months, days, micros), as interval_pl. */
-export class IntervalSum {
-  private readonly months = new IntSum();
-  private readonly days = new IntSum();
-  private readonly micros = new IntSum();
-  add(v: Interval, w: number): void {
-    this.months.add(v.months, w);
-    this.days.add(v.days, w);
-    this.micros.add(v.micros, w);
-  }
-  /** The sum; 22008 "interval out of range" when a field overflows (as PostgreSQL). */
-  value(): Interval {
-    return Interval.ZERO.add(new Interval(Number(this.months.value()), Number(this.days.value()), Number(this.micros.value())));
-  }
-  save(): unknown {
-    return [this.months.save(), this.days.save(), this.micros.save()];
-  }
-  load(state: unknown): void {
-    const [m, d, us] = state as [unknown, unknown, unknown];
-    this.months.load(m);
-    this.days.load(d);
-    this.micros.load(us);
   }
 }
 
 /** sum(interval) -> interval. */
-export class SumInterval implements Accumulator {
-  private readonly sum = new IntervalSum();
-  private n = 0;
-  add(args: readonly Value[], weight: number): void {
-    const v = args[0];
-    if (v === null) return;
-    this.n += weight;
-    this.sum.add(v as Interval, weight);
+export class SumInterval extends CountedSum<Interval, Interval> {
+  constructor() {
+    super(new IntervalSum());
   }
-  result(): Value {
-    return this.n > 0 ? this.sum.value() : null;
-  }
-  save(): unknown {
-    return [this.n, this.sum.save()];
-  }
-  load(state: unknown): void {
-    const [n, s] = state as [number, unknown];
-    this.n = n;
-    this.sum.load(s);
+  protected override finish(s: Interval): Value {
+    return s;
   }
 }

@@ -1,7 +1,8 @@
 /**
  * ADAPTER for functions taking an explicit time zone (date_trunc(unit, ts, zone), timezone(zone,
  * ts) = AT TIME ZONE, make_timestamptz(..., zone)). runtime/sql/datetime.ts exposes only
- * zoneOffsetForLocal (abbreviations and IANA names, local wall time -> offset); this adds the
+ * zoneOffsetForLocal (abbreviations and IANA names, local wall time -> offset); this adds, on top
+ * of datetime-parse.ts's zoneFormatter / ianaOffsetAt (the one IANA zone lookup), the
  * UTC -> local direction, PostgreSQL's rules for skipped and repeated local times, and its two
  * readings of numeric zones: POSIX for timezone()/date_trunc() ('+05' is five hours WEST) and
  * ISO for make_timestamptz() ('+05' is five hours east).
@@ -10,6 +11,7 @@
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
 import { zoneOffsetForLocal } from '../../sql/datetime.js';
+import { ianaOffsetAt, zoneFormatter } from '../../sql/datetime-parse.js';
 import type { Interval } from '../../sql/interval.js';
 
 const USECS_PER_SEC = 1_000_000;
@@ -39,52 +41,13 @@ function numericOffset(text: string): number | null {
   return m[1] === '-' ? -secs : secs;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat | null>();
-
-function formatterFor(name: string): Intl.DateTimeFormat | null {
-  let f = formatters.get(name);
-  if (f === undefined) {
-    try {
-      f = new Intl.DateTimeFormat('en-US', {
-        timeZone: name,
-        hourCycle: 'h23',
-        era: 'short',
-        year: 'numeric',
-        month: 'numeric',
-        day: 'numeric',
-        hour: 'numeric',
-        minute: 'numeric',
-        second: 'numeric',
-      });
-    } catch {
-      f = null;
-    }
-    formatters.set(name, f);
-  }
-  return f;
-}
-
-/** Offset of an IANA zone at a UTC instant, from the wall time Intl reports for it. */
+/** Offset of an IANA zone at a UTC instant (microseconds, clamped to the range Date supports). */
 function ianaOffsetAtUtc(f: Intl.DateTimeFormat, utcMicros: number): number {
   const ms = Math.floor(utcMicros / 1000 / 1000) * 1000;
   const clamped = Math.max(-8.64e15, Math.min(8.64e15, ms));
-  let y = 0, mo = 1, d = 1, h = 0, mi = 0, s = 0, bc = false;
-  for (const p of f.formatToParts(new Date(clamped))) {
-    switch (p.type) {
-      case 'year': y = Number(p.value); break;
-      case 'month': mo = Number(p.value); break;
-      case 'day': d = Number(p.value); break;
-      case 'hour': h = Number(p.value); break;
-      case 'minute': mi = Number(p.value); break;
-      case 'second': s = Number(p.value); break;
-      case 'era': bc = p.value.startsWith('B'); break;
-      default: break;
-    }
-  }
-  const wall = new Date(0);
-  wall.setUTCFullYear(bc ? 1 - y : y, mo - 1, d);
-  wall.setUTCHours(h, mi, s, 0);
-  return Math.round((wall.getTime() - clamped) / 1000);
+  const offset = ianaOffsetAt(f, clamped);
+  // Unchanged behaviour: NaN when the wall time lies beyond what a Date can hold (after 275760).
+  return Math.abs(clamped + offset * 1000) > 8.64e15 ? NaN : offset;
 }
 
 function iana(f: Intl.DateTimeFormat): Zone {
@@ -113,7 +76,7 @@ function namedZone(name: string): Zone {
   if (/^[A-Za-z]+$/.test(name) && zoneOffsetForLocal(name, Date.UTC(2024, 6, 15) * 1000) === jan) {
     return fixed(jan);
   }
-  const f = formatterFor(name);
+  const f = zoneFormatter(name);
   return f === null ? fixed(jan) : iana(f);
 }
 
@@ -125,7 +88,7 @@ export function resolveZone(name: string): Zone {
     return fixed(-numeric);
   }
   const posix = /^([A-Za-z]{3,})([+-]?\d{1,2}(?::\d{2}){0,2})$/.exec(name);
-  if (posix && !formatterFor(name)) {
+  if (posix && !zoneFormatter(name)) {
     const off = numericOffset(posix[2]);
     if (off !== null) return fixed(-off);
   }
