@@ -137,7 +137,14 @@ export class DdlHandler {
         const dependents = order.filter((o) => o.id !== t.id);
         if (dependents.length > 0 && !s.cascade) {
           throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop ${kindName(t.kind)} ${t.name} because other objects depend on it`, {
-            detail: dependents.map((d) => `${kindName(d.kind)} ${d.name} depends on ${kindName(t.kind)} ${t.name}`).join('\n'),
+            // Each dependent names what it reads directly, as PostgreSQL's detail does.
+            detail: dependents
+              .map((d) => {
+                const direct = order.find((o) => d.dependsOn.includes(o.id) && o.id !== d.id) ?? t;
+                return `${kindName(d.kind)} ${d.name} depends on ${kindName(direct.kind)} ${direct.name}`;
+              })
+              .reverse()
+              .join('\n'),
             hint: 'Use DROP ... CASCADE to drop the dependent objects too.',
           });
         }

@@ -218,7 +218,7 @@ export class SqlSession implements Session {
       case 'Show':
         return this.planShow(s, version);
       case 'Explain':
-        return simple([{ name: 'QUERY PLAN', type: T.text }], () => this.explain(s.statement, p.paramTypes));
+        return simple([{ name: 'QUERY PLAN', type: T.text }], (params, cancel) => this.explain(s.statement, p.paramTypes, s.analyze, cancel));
       case 'Flush':
         return simple(null, async () => {
           await this.deps.engine.flush();
@@ -348,13 +348,21 @@ export class SqlSession implements Session {
     this.settings.set(name.toLowerCase(), values, (k, v) => (this.paramChanges[k] = v));
   }
 
-  private explain(stmt: Statement, paramTypes: (SqlType | null)[]): StatementResult {
+  private explain(stmt: Statement, paramTypes: (SqlType | null)[], analyze = false, cancel?: CancelSignal): StatementResult {
     const columns: ColumnDesc[] = [{ name: 'QUERY PLAN', type: T.text }];
     let lines: string[];
     switch (stmt.kind) {
-      case 'Query':
-        lines = explainPlan(planBatch(stmt.query, this.deps.binderEnv, paramTypes).plan);
+      case 'Query': {
+        const bound = planBatch(stmt.query, this.deps.binderEnv, paramTypes);
+        lines = explainPlan(bound.plan);
+        if (analyze) {
+          // EXPLAIN ANALYZE runs the query (without sending its rows) and reports what it did.
+          const started = performance.now();
+          const out = prepareBatch(bound.plan, this.deps.engine, this.evalContext(), cancel)();
+          lines.push(`Execution: ${out.length} rows in ${(performance.now() - started).toFixed(3)} ms`);
+        }
         break;
+      }
       case 'CreateMaterializedView': {
         const bound = bindQuery(stmt.query, this.deps.binderEnv);
         lines = ['Incremental dataflow:', ...explainDataflow(lowerToDataflow(bound.plan), (id) => { const o = this.deps.engine.catalog.getById(Number(id)); return o ? `${kindName(o.kind)} ${o.name}` : id; }).map((l) => '  ' + l)];

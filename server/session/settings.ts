@@ -37,7 +37,6 @@ export class SessionSettings {
       lock_timeout: '0',
       max_identifier_length: '63',
       client_min_messages: 'notice',
-      datestyle: 'ISO, MDY',
     };
     for (const [k, v] of Object.entries(d)) {
       this.canonical.set(k.toLowerCase(), k);
