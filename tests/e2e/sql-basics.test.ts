@@ -232,3 +232,20 @@ test('simple-protocol statements that differ only in literals share a plan, with
   assert.equal((await sqlstate("SELECT k FROM lit WHERE t = 5")).code, '42883');
   assert.equal((await sqlstate("SELECT k FROM lit WHERE k = 'x'")).code, '22P02');
 });
+
+test('EXPLAIN shows the incremental dataflow of an MV and the batch plan of a query', async () => {
+  await c.query('CREATE STREAM ex_s (k INT, v INT)');
+  await c.query('CREATE TABLE ex_t (k INT PRIMARY KEY, name TEXT)');
+  const mv = (await rows('EXPLAIN CREATE MATERIALIZED VIEW ex_mv AS SELECT t.name, sum(s.v) FROM ex_s s JOIN ex_t t ON s.k = t.k WHERE s.v > 0 GROUP BY t.name')).map((r) => r[0]);
+  assert.deepEqual(mv, [
+    'Incremental dataflow:',
+    '  HashAggregate (keys: 1, aggregates: sum)',
+    '    -> SymmetricHashJoin (inner, keys: 1)',
+    '      -> Filter',
+    '        -> Source stream ex_s',
+    '      -> Source table ex_t',
+    'Live table key: name',
+  ]);
+  const batch = (await rows('EXPLAIN SELECT name FROM ex_t WHERE k = 3')).map((r) => r[0]);
+  assert.deepEqual(batch, ['Project (name)', '  -> Index Lookup on table ex_t (key: k)']);
+});
