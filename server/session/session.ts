@@ -311,7 +311,7 @@ export class SqlSession implements Session {
         return { catalogVersion: version, columns, paramTypes: [], run: () => ({ kind: 'rows', columns, rows: this.settings.all().map(([k, v]) => [k, v, '']), tagPrefix: 'SHOW' }) };
       }
       const value = this.settings.get(name);
-      const columns: ColumnDesc[] = [{ name, type: T.text }];
+      const columns: ColumnDesc[] = [{ name: this.settings.canonicalName(name), type: T.text }];
       return { catalogVersion: version, columns, paramTypes: [], run: () => ({ kind: 'rows', columns, rows: [[value]], tagPrefix: 'SHOW' }) };
     }
     const what = s.what!;

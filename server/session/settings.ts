@@ -80,6 +80,11 @@ export class SessionSettings {
     return this.defaults.has(k) || name.includes('.');
   }
 
+  /** The setting's name as PostgreSQL spells it (SHOW datestyle answers in a column "DateStyle"). */
+  canonicalName(name: string): string {
+    return this.key(name === 'time zone' ? 'timezone' : name);
+  }
+
   get(name: string): string {
     const k = this.key(name === 'time zone' ? 'timezone' : name);
     const v = this.values.get(k);
