@@ -15,6 +15,7 @@ import type { OperatorContext } from './dataflow/operator.js';
 import { LiveTable } from './live/live-table.js';
 import { TableStore, type RowKey } from './tables/table-store.js';
 import { openDatabase, storageError, type SqliteDb } from './storage/database.js';
+import { ChunkedInsert } from './storage/chunked-insert.js';
 import { encodeRow, decodeRow } from './storage/value-codec.js';
 import { JSON_NULL } from './sql/values.js';
 import { Decimal } from './sql/decimal.js';
@@ -154,15 +155,15 @@ export class Engine implements BatchDataAccess {
       setEpoch: db.prepare("UPDATE meta SET value = ? WHERE key = 'epoch'"),
       putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, name, def) VALUES (?, ?, ?)'),
       delCatalog: db.prepare('DELETE FROM catalog WHERE id = ?'),
-      appendStream: db.prepare('INSERT INTO stream_rows (stream_id, seq, row) VALUES (?, ?, ?)'),
+      appendStream: new ChunkedInsert(db, 'INSERT INTO stream_rows (stream_id, seq, row)', 3),
       delStream: db.prepare('DELETE FROM stream_rows WHERE stream_id = ?'),
       putTableRow: db.prepare('INSERT OR REPLACE INTO table_rows (table_id, row_key, row) VALUES (?, ?, ?)'),
       delTableRow: db.prepare('DELETE FROM table_rows WHERE table_id = ? AND row_key = ?'),
       delTable: db.prepare('DELETE FROM table_rows WHERE table_id = ?'),
-      putMvRow: db.prepare('INSERT OR REPLACE INTO mv_rows (mv_id, key, row, count) VALUES (?, ?, ?, ?)'),
+      putMvRow: new ChunkedInsert(db, 'INSERT OR REPLACE INTO mv_rows (mv_id, key, row, count)', 4),
       delMvRow: db.prepare('DELETE FROM mv_rows WHERE mv_id = ? AND key = ?'),
       delMv: db.prepare('DELETE FROM mv_rows WHERE mv_id = ?'),
-      putState: db.prepare('INSERT OR REPLACE INTO op_state (mv_id, node, key, value) VALUES (?, ?, ?, ?)'),
+      putState: new ChunkedInsert(db, 'INSERT OR REPLACE INTO op_state (mv_id, node, key, value)', 4),
       delState: db.prepare('DELETE FROM op_state WHERE mv_id = ? AND node = ? AND key = ?'),
       delMvState: db.prepare('DELETE FROM op_state WHERE mv_id = ?'),
       insError: db.prepare('INSERT INTO errors (object, epoch, sqlstate, message, row, at) VALUES (?, ?, ?, ?, ?, ?)'),
@@ -313,7 +314,7 @@ export class Engine implements BatchDataAccess {
       for (const obj of tx.catalogWrites) s.putCatalog.run(obj.id, obj.name, JSON.stringify(obj));
       for (const [id, rows] of tx.streamAppends) {
         let seq = this.streamNextSeq.get(id) ?? 1;
-        for (const r of rows) s.appendStream.run(id, seq++, encodeRow(r));
+        for (const r of rows) s.appendStream.add(id, seq++, encodeRow(r));
         this.streamNextSeq.set(id, seq);
         this.streamCounts.set(id, (this.streamCounts.get(id) ?? 0) + rows.length);
       }
@@ -330,15 +331,19 @@ export class Engine implements BatchDataAccess {
       for (const [id, rt] of this.mvs) {
         for (const { node, entries } of rt.dataflow.takeDirty()) {
           for (const e of entries) {
-            if (e.value === null) s.delState.run(id, node, e.key);
-            else s.putState.run(id, node, e.key, e.value);
+            // Pending chunked puts go first, so a put and a delete of one key keep their order.
+            if (e.value === null) { s.putState.flush(); s.delState.run(id, node, e.key); }
+            else s.putState.add(id, node, e.key, e.value);
           }
         }
         for (const e of rt.live.takeDirty()) {
-          if (e.row === null || e.count === 0) s.delMvRow.run(id, e.key);
-          else s.putMvRow.run(id, e.key, encodeRow(e.row), e.count);
+          if (e.row === null || e.count === 0) { s.putMvRow.flush(); s.delMvRow.run(id, e.key); }
+          else s.putMvRow.add(id, e.key, encodeRow(e.row), e.count);
         }
       }
+      s.appendStream.flush();
+      s.putState.flush();
+      s.putMvRow.flush();
       const now = Date.now();
       for (const e of this.pendingErrors) s.insError.run(e.object, e.epoch, e.sqlstate, e.message, e.row, now);
     });
