@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
+import { Rng } from '../tests/support/rng.js';
 
 export const STREAM_DDL = 'CREATE STREAM ev (k INT, v BIGINT)';
 export const MV_QUERY = 'SELECT k, count(*) AS n, sum(v) AS s FROM ev GROUP BY k';
@@ -33,20 +34,10 @@ export interface Workload {
   distinctKeys: number;
 }
 
-/** mulberry32: small, fast, good enough for benchmark input; deterministic per seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export function makeWorkload(cfg: WorkloadConfig): Workload {
-  const rnd = prng(cfg.seed);
+  const rng = new Rng(cfg.seed);
+  const rnd = () => rng.next();
   const k = new Int32Array(cfg.rows);
   const v = new Int32Array(cfg.rows);
   const expectedCount = new Float64Array(cfg.keys + 1);

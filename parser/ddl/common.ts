@@ -141,3 +141,10 @@ export function parseQueryWithText(c: Cursor): { query: Query; queryText: string
   const last = c.peek(-1);
   return { query, queryText: c.text.slice(first.start, last.end) };
 }
+
+/** The `[WITH (...)] AS query` form of CREATE TABLE / CREATE STREAM (no column list). */
+export function parseCreateAsTail(c: Cursor): { options: Options; query: Query; queryText: string } {
+  const options = c.isKw('with') ? parseOptions(c) : {};
+  c.expectKw('as');
+  return { options, ...parseQueryWithText(c) };
+}

@@ -10,7 +10,7 @@ import { SqlError, featureNotSupported } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { ColumnDef, Statement } from '../ast.js';
 import type { Cursor } from '../cursor.js';
-import { acceptIfNotExists, parseColumnDef, parseObjectName, parseOptions, parseQueryWithText } from './common.js';
+import { acceptIfNotExists, parseColumnDef, parseObjectName, parseOptions, parseCreateAsTail } from './common.js';
 
 type CreateTable = Extract<Statement, { kind: 'CreateTable' }>;
 
@@ -21,12 +21,8 @@ export function parseCreateTable(c: Cursor, pos: number): CreateTable {
   const stmt: CreateTable = { kind: 'CreateTable', name: name.name, ifNotExists, columns: [], appendOnly: false, options: {}, pos };
   if (!c.isPunct('(')) {
     // CREATE TABLE t [WITH (...)] AS query
-    if (c.isKw('with')) stmt.options = parseOptions(c);
-    c.expectKw('as');
-    const { query, queryText } = parseQueryWithText(c);
-    stmt.as = query;
-    stmt.queryText = queryText;
-    return stmt;
+    const tail = parseCreateAsTail(c);
+    return { ...stmt, options: tail.options, as: tail.query, queryText: tail.queryText };
   }
   c.expectPunct('(');
   const setPrimaryKey = (cols: string[], at: number): void => {

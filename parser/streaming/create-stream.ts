@@ -10,7 +10,7 @@ import { SqlError, featureNotSupported } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { Statement, WatermarkDef } from '../ast.js';
 import type { Cursor } from '../cursor.js';
-import { acceptIfNotExists, parseColumnDef, parseObjectName, parseOptions, parseQueryWithText } from '../ddl/common.js';
+import { acceptIfNotExists, parseColumnDef, parseObjectName, parseOptions, parseCreateAsTail } from '../ddl/common.js';
 import { parseExpr } from '../query/expr.js';
 
 type CreateStream = Extract<Statement, { kind: 'CreateStream' }>;
@@ -21,12 +21,8 @@ export function parseCreateStream(c: Cursor, pos: number): CreateStream {
   const name = parseObjectName(c);
   const stmt: CreateStream = { kind: 'CreateStream', name: name.name, ifNotExists, columns: [], options: {}, pos };
   if (!c.isPunct('(')) {
-    if (c.isKw('with')) stmt.options = parseOptions(c);
-    c.expectKw('as');
-    const { query, queryText } = parseQueryWithText(c);
-    stmt.as = query;
-    stmt.queryText = queryText;
-    return stmt;
+    const tail = parseCreateAsTail(c);
+    return { ...stmt, options: tail.options, as: tail.query, queryText: tail.queryText };
   }
   c.expectPunct('(');
   if (!c.isPunct(')')) {

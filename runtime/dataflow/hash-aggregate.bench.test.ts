@@ -11,7 +11,7 @@ import { resolveAggregate } from '../expr/aggregates/registry.js';
 import { T } from '../sql/types.js';
 import type { Row } from '../sql/values.js';
 import type { ChangeBatch } from './change-batch.js';
-import { testCtx } from './dbsp-harness.js';
+import { testCtx } from '../../tests/support/dbsp-harness.js';
 import { HashAggregate } from './operators/hash-aggregate.js';
 
 /** CPU time of this process (user + system), in ms: steadier than wall time on a shared machine. */

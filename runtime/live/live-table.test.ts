@@ -6,7 +6,7 @@ import { Decimal } from '../sql/decimal.js';
 import { InternalError } from '../sql/errors.js';
 import { T } from '../sql/types.js';
 import type { Row } from '../sql/values.js';
-import { assertSameRows, Multiset, scriptArb, testCtx, toBatch } from '../dataflow/dbsp-harness.js';
+import { assertSameRows, Multiset, scriptArb, testCtx, toBatch } from '../../tests/support/dbsp-harness.js';
 import { HashAggregate } from '../dataflow/operators/hash-aggregate.js';
 import { LiveTable } from './live-table.js';
 import type { LiveTableEntry } from './live-table.js';

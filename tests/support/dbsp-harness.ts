@@ -6,10 +6,11 @@
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { Row } from '../sql/values.js';
-import { encodeRow } from '../storage/value-codec.js';
-import type { ChangeBatch } from './change-batch.js';
-import type { OperatorContext, StateEntry } from './operator.js';
+import { Rng } from './rng.js';
+import type { Row } from '../../runtime/sql/values.js';
+import { encodeRow } from '../../runtime/storage/value-codec.js';
+import type { ChangeBatch } from '../../runtime/dataflow/change-batch.js';
+import type { OperatorContext, StateEntry } from '../../runtime/dataflow/operator.js';
 
 export type Change = [Row, number];
 
@@ -21,16 +22,6 @@ export function toBatch(changes: readonly Change[]): ChangeBatch {
   return { rows: changes.map((c) => c[0]), weights: changes.map((c) => c[1]) };
 }
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Builds changes from ops: kind 0 = retract a present row (picked by index), else insert (weight 1 or 2). */
 function buildChanges(ops: [number, Row, number, number][], live: Row[]): Change[] {
@@ -58,7 +49,8 @@ function splitAndShuffle<T>(items: T[], cuts: number[], seed: number): T[][] {
     epochs.push(items.slice(prev, p));
     prev = p;
   }
-  const rnd = mulberry32(seed);
+  const rng = new Rng(seed);
+  const rnd = () => rng.next();
   for (const e of epochs) {
     for (let i = e.length - 1; i > 0; i--) {
       const j = Math.floor(rnd() * (i + 1));
