@@ -24,6 +24,7 @@ import {
 } from '../../sql/calendar.js';
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
+import { scanQuotedFormatText } from './format-quoted.js';
 
 type Field =
   | 'A_D' | 'A_M' | 'AD' | 'AM' | 'B_C' | 'BC' | 'CC' | 'DAY' | 'DDD' | 'DD' | 'DY' | 'D' | 'FF' | 'FX'
@@ -110,17 +111,7 @@ function parseTemplate(fmt: string): Node[] {
       continue;
     }
     if (fmt[i] === '"') {
-      i++;
-      while (i < fmt.length) {
-        if (fmt[i] === '"') {
-          i++;
-          break;
-        }
-        if (fmt[i] === '\\' && i + 1 < fmt.length) i++;
-        const ch = String.fromCodePoint(fmt.codePointAt(i)!);
-        nodes.push({ kind: 'char', ch });
-        i += ch.length;
-      }
+      i = scanQuotedFormatText(fmt, i, (ch) => nodes.push({ kind: 'char', ch }));
       continue;
     }
     if (fmt[i] === '\\' && fmt[i + 1] === '"') i++;

@@ -13,6 +13,7 @@ import { Decimal } from '../../sql/decimal.js';
 import { rint } from '../../sql/interval.js';
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
+import { scanQuotedFormatText } from './format-quoted.js';
 
 type Key =
   | 'COMMA' | 'DEC' | '0' | '9' | 'B' | 'C' | 'D' | 'E' | 'FM' | 'G' | 'L' | 'MI' | 'PL' | 'PR'
@@ -78,18 +79,7 @@ function parseFormat(fmt: string): Node[] {
       }
     }
     if (fmt[i] === '"') {
-      i++;
-      while (i < fmt.length) {
-        if (fmt[i] === '"') {
-          i++;
-          break;
-        }
-        if (fmt[i] === '\\' && i + 1 < fmt.length) i++;
-        const cp = fmt.codePointAt(i)!;
-        const ch = String.fromCodePoint(cp);
-        nodes.push({ kind: 'char', ch });
-        i += ch.length;
-      }
+      i = scanQuotedFormatText(fmt, i, (ch) => nodes.push({ kind: 'char', ch }));
       continue;
     }
     if (fmt[i] === '\\' && fmt[i + 1] === '"') i++;
