@@ -13,7 +13,6 @@ import { lookupFunction, isKnownFunctionName } from '../../runtime/expr/function
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { isConstant } from '../../runtime/expr/ir.js';
 import { compileExpr } from '../../runtime/expr/compile.js';
-import { sleepValue } from '../../runtime/expr/async-value.js';
 import { newEvalContext } from '../../runtime/expr/eval-context.js';
 import type { RelPlan } from '../../runtime/plan/plan.js';
 import { Scope } from './scope.js';
@@ -330,10 +329,6 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
       if (t.id === TypeId.Unknown) t = T.text;
       return fold({ kind: 'GreatestLeast', greatest: name === 'greatest', args: args.map((a) => coerce(a, t, 'implicit', params, e.pos)), cmp: compareFn(t), type: t });
     }
-  }
-  if (name === 'pg_sleep' && e.args.length === 1) {
-    const secs = coerce(bindExpr(e.args[0], env), T.float8, 'implicit', params, e.args[0].pos);
-    return { kind: 'Call', name, impl: (a) => sleepValue(a[0] as number), strict: true, volatility: 'volatile', args: [secs], type: sqlType(TypeId.Unknown) };
   }
   const args = e.args.map((a) => bindExpr(a, env));
   const found = lookupFunction(name, args.map((a) => a.type));

@@ -5,6 +5,7 @@
 import { typeDisplayName } from '../../sql/cast.js';
 import { T, sqlType } from '../../sql/types.js';
 import { aliases, fn, fnBind, type FunctionDef } from './function-def.js';
+import { sleepValue } from '../async-value.js';
 
 export const EDDY_VERSION = 'PostgreSQL 15.0 (Eddy 0.1.0) on x86_64-pc-linux-gnu, compiled by node, 64-bit';
 
@@ -21,6 +22,8 @@ export const SYSTEM_FUNCTIONS: readonly FunctionDef[] = [
     'current_catalog',
   ]),
   fn('current_schema', [], T.text, () => 'public', { volatility: 'stable' }),
+  // PostgreSQL returns void; the value is an AsyncValue the session awaits without blocking the server.
+  fn('pg_sleep', ['float8'], T.text, ([s]) => sleepValue(s as number), { volatility: 'volatile' }),
   // PostgreSQL returns regtype; Eddy has no reg* types and returns the same text as text.
   fnBind('pg_typeof', ['any'], T.text, ([t]) => {
     const name = typeDisplayName(sqlType(t.id));
