@@ -81,7 +81,7 @@ export async function runEngineAlone(w: Workload, opts: EngineAloneOptions): Pro
   const engine = new Engine({
     dataDir: dir,
     logger: silent,
-    buildDataflow: (mv) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), env).plan),
+    buildDataflow: (mv, catalog) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), env).plan, { catalog }),
   });
   env = { catalog: engine.catalog, systemTables: systemTables(engine), parseQuery };
   engine.open();

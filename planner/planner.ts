@@ -11,6 +11,7 @@ import { QueryBinder, type BinderEnvironment } from './bind/bind-select.js';
 import { ParamTypes } from './bind/coerce.js';
 import { useIndexLookups } from './rules/index-lookup.js';
 import { lowerToDataflow } from './physical/lower-to-dataflow.js';
+import { topNLiveKey } from './physical/top-n-pattern.js';
 
 export interface BoundQuery {
   plan: RelPlan;
@@ -43,6 +44,8 @@ export function planBatch(query: Query, env: BinderEnvironment, paramTypes: (Sql
  * (Project over Aggregate, or the Aggregate itself); otherwise null (rows carry multiplicities).
  */
 export function liveKeyOf(plan: RelPlan): number[] | null {
+  const topN = topNLiveKey(plan);
+  if (topN !== undefined) return topN;
   let p = plan;
   while (p.kind === 'Sort') p = p.input;
   while (p.kind === 'Filter') p = p.input;
@@ -65,7 +68,7 @@ export function liveKeyOf(plan: RelPlan): number[] | null {
 
 export function planDataflow(mv: CatalogObject, query: Query, env: BinderEnvironment): Dataflow {
   const b = bindQuery(query, env);
-  return lowerToDataflow(b.plan);
+  return lowerToDataflow(b.plan, { catalog: env.catalog, emitOnWindowClose: mv.emit === 'window_close' });
 }
 
 export { lowerToDataflow };

@@ -8,7 +8,8 @@
 import type { Row, Value } from './sql/values.js';
 import { SqlError, InternalError } from './sql/errors.js';
 import { SqlState } from './sql/sqlstate.js';
-import { Catalog, type CatalogObject } from './catalog/catalog.js';
+import { Catalog, watermarkKey, type CatalogObject } from './catalog/catalog.js';
+import { StreamClock, type StreamClockState } from './time/stream-clock.js';
 import type { ChangeBatch } from './dataflow/change-batch.js';
 import type { Dataflow } from './dataflow/graph.js';
 import type { OperatorContext } from './dataflow/operator.js';
@@ -20,6 +21,8 @@ import { encodeRow, decodeRow } from './storage/value-codec.js';
 import { JSON_NULL } from './sql/values.js';
 import { Decimal } from './sql/decimal.js';
 import { Interval } from './sql/interval.js';
+import { formatText } from './sql/text-io.js';
+import { TypeId, type SqlType } from './sql/types.js';
 import type { ScanSource } from './plan/plan.js';
 import type { BatchDataAccess } from './batch/executor.js';
 
@@ -56,6 +59,18 @@ interface WorkItem {
   exclusive: boolean;
 }
 
+/** A row dropped because its event time was below its stream's watermark. */
+export interface LateRow {
+  stream: string;
+  eventTime: number;
+  watermark: number;
+  /** The row as a JSON object by column name, values as PostgreSQL prints them. */
+  rowJson: string;
+}
+
+/** How many late rows eddy_late_rows keeps (the newest); older ones are trimmed at commit. */
+export const LATE_ROWS_RETAINED = 100_000;
+
 export interface ErrorRecord {
   object: string;
   epoch: number;
@@ -71,6 +86,13 @@ export class EpochTx {
   readonly streamAppends = new Map<number, Row[]>();
   readonly catalogWrites: CatalogObject[] = [];
   readonly catalogDeletes: number[] = [];
+  readonly lateRows: LateRow[] = [];
+  /** Streams whose clock (counts, watermark) changed in this epoch. */
+  readonly clocksTouched = new Set<number>();
+  /** Run a watermark-only pass even if no stream's watermark moved (idle advance, DDL). */
+  watermarkPass = false;
+  /** Wall clock at the epoch's start (µs): the processing time operators see. */
+  readonly processingTime = Date.now() * 1000;
   constructor(readonly engine: Engine, readonly epoch: number) {}
 
   delta(objectId: number): ChangeBatch {
@@ -85,6 +107,11 @@ export class Engine implements BatchDataAccess {
   readonly catalog = new Catalog();
   readonly tables = new Map<number, TableStore>();
   readonly mvs = new Map<number, MvRuntime>();
+  /** Event-time clocks of every stream (with or without a watermark: they also count rows). */
+  readonly clocks = new Map<number, StreamClock>();
+  /** Current watermark per source column (catalog.watermarkKey): streams' own, MVs' derived. */
+  readonly watermarks = new Map<string, number>();
+  private clockTimer: NodeJS.Timeout | undefined;
   private streamCounts = new Map<number, number>();
   private streamNextSeq = new Map<number, number>();
   private db!: SqliteDb;
@@ -127,8 +154,14 @@ export class Engine implements BatchDataAccess {
         const s = this.db.prepare('SELECT count(*) AS n, max(seq) AS m FROM stream_rows WHERE stream_id = ?').get(obj.id) as { n: number; m: number | null };
         this.streamCounts.set(obj.id, s.n);
         this.streamNextSeq.set(obj.id, (s.m ?? 0) + 1);
+        const clock = new StreamClock(obj.eventTime);
+        const st = this.db.prepare('SELECT state FROM stream_state WHERE stream_id = ?').pluck().get(obj.id) as string | undefined;
+        if (st !== undefined) clock.load(JSON.parse(st, reviveInfinity) as StreamClockState);
+        else clock.accepted = s.n;
+        this.clocks.set(obj.id, clock);
       }
     }
+    this.refreshWatermarks();
     for (const obj of this.catalog.mvsInDependencyOrder()) {
       const rt = this.instantiateMv(obj);
       const entries = new Map<number, { key: string; value: string }[]>();
@@ -145,7 +178,9 @@ export class Engine implements BatchDataAccess {
       }));
       rt.live.restore(live);
       this.mvs.set(obj.id, rt);
+      this.refreshMvWatermarks(rt);
     }
+    this.startClockTimer();
     this.log.info({ epoch: this.epochValue, objects: this.catalog.all().length }, 'engine opened');
   }
 
@@ -169,6 +204,11 @@ export class Engine implements BatchDataAccess {
       insError: db.prepare('INSERT INTO errors (object, epoch, sqlstate, message, row, at) VALUES (?, ?, ?, ?, ?, ?)'),
       scanStream: db.prepare('SELECT row FROM stream_rows WHERE stream_id = ? ORDER BY seq').pluck(),
       scanErrors: db.prepare('SELECT id, object, epoch, sqlstate, message, row, at FROM errors ORDER BY id'),
+      putStreamState: db.prepare('INSERT OR REPLACE INTO stream_state (stream_id, state) VALUES (?, ?)'),
+      delStreamState: db.prepare('DELETE FROM stream_state WHERE stream_id = ?'),
+      insLateRow: new ChunkedInsert(db, 'INSERT INTO late_rows (stream, epoch, event_time, watermark, row, at)', 6),
+      trimLateRows: db.prepare('DELETE FROM late_rows WHERE id <= (SELECT max(id) FROM late_rows) - ?'),
+      scanLateRows: db.prepare('SELECT id, stream, epoch, event_time, watermark, row, at FROM late_rows ORDER BY id'),
     };
   }
 
@@ -218,6 +258,7 @@ export class Engine implements BatchDataAccess {
       }
     } finally {
       this.running = false;
+      this.scheduleWakeup();
       const w = this.idleWaiters;
       this.idleWaiters = [];
       for (const f of w) f();
@@ -238,9 +279,11 @@ export class Engine implements BatchDataAccess {
     }
     let rows = 0;
     try {
-      rows = this.propagate(tx);
+      rows = this.propagate(tx, tx.deltas, false);
+      if (this.endEpochClocks(tx) || tx.watermarkPass) this.propagateWatermarks(tx);
       this.commit(tx);
     } catch (e) {
+      for (const c of this.clocks.values()) c.abortEpoch();
       // The in-memory state may now be ahead of the disk: fail every item and stop accepting work.
       const err = e instanceof SqlError ? e : storageError(e);
       this.log.error({ err: (e as Error).message, stack: (e as Error).stack, epoch }, 'epoch commit failed');
@@ -259,22 +302,27 @@ export class Engine implements BatchDataAccess {
     this.log.error({ err: (e as Error).message }, 'engine stopped after a failed commit; restart to recover the last committed epoch');
   }
 
-  /** Runs every MV's dataflow over this epoch's changes, in dependency order. */
-  private propagate(tx: EpochTx): number {
+  /**
+   * Runs every MV's dataflow over `deltas`, in dependency order; an MV's output joins `deltas` for
+   * the MVs that read it. With `watermarkPass`, MVs that close windows step even without input.
+   */
+  private propagate(tx: EpochTx, deltas: Map<string, ChangeBatch>, watermarkPass: boolean): number {
     let total = 0;
-    for (const b of tx.deltas.values()) total += b.rows.length;
-    if (tx.deltas.size === 0) return 0;
+    for (const b of deltas.values()) total += b.rows.length;
+    if (deltas.size === 0 && !watermarkPass) return 0;
     const order = this.catalog.mvsInDependencyOrder();
     for (const obj of order) {
       const rt = this.mvs.get(obj.id);
       if (!rt) continue;
-      let relevant = false;
-      for (const k of rt.inputs) if (tx.deltas.has(k)) { relevant = true; break; }
+      let relevant = watermarkPass && rt.dataflow.usesWatermarks;
+      if (!relevant) for (const k of rt.inputs) if (deltas.has(k)) { relevant = true; break; }
       if (!relevant) continue;
-      const out = rt.dataflow.step(tx.deltas, this.operatorContext(tx, obj));
+      const out = rt.dataflow.step(deltas, this.operatorContext(tx, obj));
       if (out.rows.length > 0) {
         rt.live.apply(out);
-        const d = tx.delta(obj.id);
+        const k = String(obj.id);
+        let d = deltas.get(k);
+        if (!d) deltas.set(k, (d = { rows: [], weights: [] }));
         for (let i = 0; i < out.rows.length; i++) {
           d.rows.push(out.rows[i]);
           d.weights.push(out.weights[i]);
@@ -284,9 +332,111 @@ export class Engine implements BatchDataAccess {
     return total;
   }
 
+  /** Folds this epoch's event times into the streams' watermarks; true if one moved. */
+  private endEpochClocks(tx: EpochTx): boolean {
+    let moved = false;
+    for (const [id, c] of this.clocks) {
+      if (c.endEpoch()) {
+        moved = true;
+        tx.clocksTouched.add(id);
+      }
+    }
+    return moved;
+  }
+
+  /**
+   * The watermark-only step (Spark's no-data micro-batch), inside the same epoch: with the
+   * watermarks the epoch's input produced, every windowed operator closes what became final, so
+   * FLUSH after an INSERT also waits for the windows that INSERT closed.
+   */
+  private propagateWatermarks(tx: EpochTx): void {
+    this.refreshWatermarks();
+    this.propagate(tx, new Map(), true);
+  }
+
+  /** Recomputes every stream's and MV's watermark entries. */
+  private refreshWatermarks(): void {
+    for (const [id, c] of this.clocks) {
+      const obj = this.catalog.getById(id);
+      if (obj?.eventTime) this.watermarks.set(watermarkKey(id, obj.eventTime.column), c.watermark);
+    }
+    for (const obj of this.catalog.mvsInDependencyOrder()) {
+      const rt = this.mvs.get(obj.id);
+      if (rt) this.refreshMvWatermarks(rt);
+    }
+  }
+
+  private refreshMvWatermarks(rt: MvRuntime): void {
+    const ctx = this.watermarkContext;
+    rt.dataflow.outputWatermarks.forEach((f, col) => {
+      if (f !== null) this.watermarks.set(watermarkKey(rt.obj.id, col), f(ctx));
+    });
+  }
+
+  private readonly watermarkContext: OperatorContext = {
+    epoch: 0,
+    reportRowError: () => {},
+    watermark: (k: string) => this.watermarks.get(k) ?? -Infinity,
+    processingTime: 0,
+  };
+
+  /** Runs idle-timeout watermark epochs for quiet streams (see StreamClock.idleAdvance). */
+  private startClockTimer(): void {
+    if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
+    let minTimeout = Infinity;
+    for (const c of this.clocks.values()) minTimeout = Math.min(minTimeout, c.def?.idleTimeoutMs ?? Infinity);
+    if (minTimeout === Infinity) {
+      this.clockTimer = undefined;
+      return;
+    }
+    const period = Math.max(20, Math.min(1000, minTimeout / 5));
+    this.clockTimer = setInterval(() => this.idleTick(), period);
+    this.clockTimer.unref();
+  }
+
+  private wakeupTimer: NodeJS.Timeout | undefined;
+  private wakeupAt = Infinity;
+
+  /** Arms a timer for the earliest processing time an operator asked to be stepped at. */
+  private scheduleWakeup(): void {
+    let at = Infinity;
+    for (const rt of this.mvs.values()) if (rt.dataflow.usesWatermarks) at = Math.min(at, rt.dataflow.nextWakeup());
+    if (at === this.wakeupAt || this.closed) return;
+    if (this.wakeupTimer !== undefined) clearTimeout(this.wakeupTimer);
+    this.wakeupTimer = undefined;
+    this.wakeupAt = at;
+    if (at === Infinity) return;
+    const delayMs = Math.max(0, Math.min(2 ** 31 - 1, Math.ceil(at / 1000 - Date.now())));
+    this.wakeupTimer = setTimeout(() => {
+      this.wakeupTimer = undefined;
+      this.wakeupAt = Infinity;
+      this.submit((tx) => { tx.watermarkPass = true; }).catch(() => {});
+    }, delayMs);
+    this.wakeupTimer.unref();
+  }
+
+  private idleTick(): void {
+    if (this.closed || this.running) return;
+    const now = Date.now();
+    let due = false;
+    for (const c of this.clocks.values()) if (c.nextIdleCheck() <= now) { due = true; break; }
+    if (!due) return;
+    this.submit((tx) => {
+      const at = Date.now();
+      for (const [id, c] of this.clocks) {
+        if (c.idleAdvance(at)) {
+          tx.clocksTouched.add(id);
+          tx.watermarkPass = true;
+        }
+      }
+    }).catch(() => {});
+  }
+
   operatorContext(tx: EpochTx, obj: CatalogObject): OperatorContext {
     return {
       epoch: tx.epoch,
+      watermark: this.watermarkContext.watermark,
+      processingTime: tx.processingTime,
       reportRowError: (error: unknown, row: Row) => {
         const e = error instanceof SqlError ? error : new SqlError(SqlState.InternalError, (error as Error)?.message ?? String(error));
         let rowJson: string | null = null;
@@ -310,6 +460,7 @@ export class Engine implements BatchDataAccess {
         s.delTable.run(id);
         s.delMv.run(id);
         s.delMvState.run(id);
+        s.delStreamState.run(id);
       }
       for (const obj of tx.catalogWrites) s.putCatalog.run(obj.id, obj.name, JSON.stringify(obj));
       for (const [id, rows] of tx.streamAppends) {
@@ -344,7 +495,16 @@ export class Engine implements BatchDataAccess {
       s.appendStream.flush();
       s.putState.flush();
       s.putMvRow.flush();
+      for (const id of tx.clocksTouched) {
+        const c = this.clocks.get(id);
+        if (c) s.putStreamState.run(id, JSON.stringify(c.state(), replaceInfinity));
+      }
       const now = Date.now();
+      if (tx.lateRows.length > 0) {
+        for (const l of tx.lateRows) s.insLateRow.add(l.stream, tx.epoch, l.eventTime, l.watermark, l.rowJson, now);
+        s.insLateRow.flush();
+        s.trimLateRows.run(LATE_ROWS_RETAINED);
+      }
       for (const e of this.pendingErrors) s.insError.run(e.object, e.epoch, e.sqlstate, e.message, e.row, now);
     });
     try {
@@ -365,6 +525,9 @@ export class Engine implements BatchDataAccess {
     if (obj.kind === 'stream') {
       this.streamCounts.set(obj.id, 0);
       this.streamNextSeq.set(obj.id, 1);
+      this.clocks.set(obj.id, new StreamClock(obj.eventTime));
+      tx.clocksTouched.add(obj.id);
+      if (obj.eventTime?.idleTimeoutMs !== undefined) this.startClockTimer();
     }
     if (obj.kind === 'mv') {
       let rt: MvRuntime;
@@ -376,6 +539,8 @@ export class Engine implements BatchDataAccess {
         throw e;
       }
       // Backfill: the MV starts from its inputs' current contents, so it equals its query over all accepted input.
+      // Windows the current watermarks already close are closed by the same step.
+      this.refreshWatermarks();
       const ctx = this.operatorContext(tx, obj);
       const initial = rt.dataflow.init(ctx);
       const sources = new Map<string, ChangeBatch>();
@@ -389,6 +554,7 @@ export class Engine implements BatchDataAccess {
       rt.live.apply(initial);
       rt.live.apply(out);
       this.mvs.set(obj.id, rt);
+      this.refreshMvWatermarks(rt);
     }
   }
 
@@ -399,12 +565,15 @@ export class Engine implements BatchDataAccess {
     this.mvs.delete(id);
     this.streamCounts.delete(id);
     this.streamNextSeq.delete(id);
+    this.clocks.delete(id);
+    for (const k of [...this.watermarks.keys()]) if (k.startsWith(`${id}.`)) this.watermarks.delete(k);
     tx.catalogDeletes.push(id);
   }
 
   // ------------------------------------------------------------------ DML (inside work items)
 
-  appendToStream(tx: EpochTx, stream: CatalogObject, rows: Row[]): void {
+  /** Appends rows to a stream; late rows (below the watermark) are diverted to eddy_late_rows. Returns the number accepted. */
+  appendToStream(tx: EpochTx, stream: CatalogObject, rows: Row[]): number {
     const cols = stream.columns;
     for (const r of rows) {
       for (let i = 0; i < cols.length; i++) {
@@ -413,14 +582,26 @@ export class Engine implements BatchDataAccess {
         }
       }
     }
+    const clock = this.clocks.get(stream.id);
     let l = tx.streamAppends.get(stream.id);
     if (!l) tx.streamAppends.set(stream.id, (l = []));
     const d = tx.delta(stream.id);
+    let late = 0;
     for (const r of rows) {
+      if (clock !== undefined && clock.isLate(r)) {
+        late++;
+        tx.lateRows.push({ stream: stream.name, eventTime: r[clock.def!.column] as number, watermark: clock.watermark, rowJson: namedRowJson(cols, r) });
+        continue;
+      }
       l.push(r);
       d.rows.push(r);
       d.weights.push(1);
     }
+    if (clock !== undefined) {
+      clock.count(rows.length - late, late, Date.now());
+      tx.clocksTouched.add(stream.id);
+    }
+    return rows.length - late;
   }
 
   table(id: number): TableStore {
@@ -457,6 +638,13 @@ export class Engine implements BatchDataAccess {
     return f();
   }
 
+  /** Rows of eddy_late_rows: id, stream, epoch, event_time, watermark, row (JSON text), at. */
+  *scanLateRows(): Iterable<Row> {
+    for (const r of this.stmts.scanLateRows.iterate() as Iterable<{ id: number; stream: string; epoch: number; event_time: number; watermark: number; row: string; at: number }>) {
+      yield [BigInt(r.id), r.stream, BigInt(r.epoch), r.event_time, r.watermark, r.row, r.at * 1000];
+    }
+  }
+
   /** Rows of eddy_errors: id, object, epoch, sqlstate, message, row (JSON text), at (µs). */
   *scanErrors(): Iterable<Row> {
     for (const r of this.stmts.scanErrors.iterate() as Iterable<{ id: number; object: string; epoch: number; sqlstate: string; message: string; row: string | null; at: number }>) {
@@ -474,6 +662,29 @@ export class Engine implements BatchDataAccess {
     throw new InternalError(`index lookup on ${source.kind}`);
   }
 
+  /** Rows of eddy_streams (see server/session/system-tables.ts). */
+  streamStats(): Row[] {
+    const rows: Row[] = [];
+    for (const obj of this.catalog.all()) {
+      if (obj.kind !== 'stream') continue;
+      const c = this.clocks.get(obj.id);
+      const et = obj.eventTime;
+      const finite = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
+      rows.push([
+        obj.name,
+        BigInt(this.streamRowCount(obj.id)),
+        BigInt(c?.late ?? 0),
+        et ? obj.columns[et.column].name : null,
+        et ? Interval.fromMicros(et.delayMicros) : null,
+        finite(c?.maxEventTime),
+        finite(c?.watermark),
+        et?.idleTimeoutMs !== undefined ? Interval.fromMicros(et.idleTimeoutMs * 1000) : null,
+        c && c.lastInputAt > 0 ? c.lastInputAt * 1000 : null,
+      ]);
+    }
+    return rows.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
+  }
+
   streamRowCount(id: number): number {
     return this.streamCounts.get(id) ?? 0;
   }
@@ -489,6 +700,8 @@ export class Engine implements BatchDataAccess {
       });
     }
     this.closed = true;
+    if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
+    if (this.wakeupTimer !== undefined) clearTimeout(this.wakeupTimer);
     try {
       this.db.close();
     } catch {
@@ -519,3 +732,24 @@ function rowToJson(row: Row): string {
     }),
   );
 }
+
+/** JSON has no Infinity: watermarks of -Infinity (none yet) are stored as strings. */
+function replaceInfinity(_k: string, v: unknown): unknown {
+  return v === -Infinity ? '-Infinity' : v === Infinity ? 'Infinity' : v;
+}
+
+function reviveInfinity(_k: string, v: unknown): unknown {
+  return v === '-Infinity' ? -Infinity : v === 'Infinity' ? Infinity : v;
+}
+
+/** A row as a JSON object keyed by column name: numbers and booleans as JSON, the rest as PostgreSQL's text. */
+function namedRowJson(cols: readonly { name: string; type: SqlType }[], row: Row): string {
+  const o: Record<string, unknown> = {};
+  cols.forEach((c, i) => {
+    const v = row[i];
+    o[c.name] = v === null ? null : typeof v === 'boolean' || (typeof v === 'number' && NUMERIC_JSON.has(c.type.id) && Number.isFinite(v)) ? v : formatText(c.type, v);
+  });
+  return JSON.stringify(o);
+}
+
+const NUMERIC_JSON: ReadonlySet<string> = new Set([TypeId.Int2, TypeId.Int4, TypeId.Float4, TypeId.Float8]);

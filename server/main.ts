@@ -38,7 +38,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     dataDir: cfg.dataDir,
     synchronous: cfg.synchronous,
     logger: logger.child({ component: 'engine' }),
-    buildDataflow: (mv) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), binderEnv).plan),
+    buildDataflow: (mv, catalog) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), binderEnv).plan, { catalog, emitOnWindowClose: mv.emit === 'window_close' }),
   });
   binderEnv = { catalog: engine.catalog, systemTables: systemTables(engine), parseQuery };
   engine.open();

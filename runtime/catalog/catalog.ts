@@ -34,6 +34,28 @@ export interface CatalogObject {
   options: Record<string, string>;
   /** Epoch at which the object was created. */
   createdEpoch: number;
+  /** Streams: event time (WATERMARK FOR col AS col - INTERVAL 'd') and the idle_timeout option. */
+  eventTime?: EventTimeDef;
+  /** MVs: EMIT ON WINDOW CLOSE (default: changes, the live table updated every epoch). */
+  emit?: 'changes' | 'window_close';
+  /** MVs: output columns that carry a watermark (window columns), read by MVs over this MV. */
+  watermarkColumns?: number[];
+}
+
+export interface EventTimeDef {
+  /** The event-time column (timestamp or timestamptz). */
+  column: number;
+  /** Allowed lateness: watermark = max event time accepted - delay (µs). */
+  delayMicros: number;
+  /** After this long without input, the watermark advances with processing time (ms). */
+  idleTimeoutMs?: number;
+  /** The watermark expression as written (for SHOW CREATE). */
+  exprSql: string;
+}
+
+/** Key of a column's watermark in the engine's watermark map: "<object id>.<column>". */
+export function watermarkKey(objectId: number, column: number): string {
+  return `${objectId}.${column}`;
 }
 
 export interface CatalogReader {

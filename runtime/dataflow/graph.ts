@@ -10,7 +10,7 @@
  * before ΔR). Empty batches are not pushed. The same source or node may feed several ports.
  */
 import type { ChangeBatch } from './change-batch.js';
-import type { Operator, OperatorContext, StateEntry } from './operator.js';
+import type { Operator, OperatorContext, StateEntry, WatermarkFn } from './operator.js';
 
 export type NodeInput = { kind: 'source'; sourceId: string } | { kind: 'node'; node: number };
 
@@ -27,10 +27,14 @@ const EMPTY: ChangeBatch = Object.freeze({ rows: Object.freeze([]) as never, wei
 export class Dataflow {
   readonly nodes: readonly DataflowNode[];
   readonly outputNode: number;
+  /** Per output column: its watermark, or null (read by MVs over this one). */
+  readonly outputWatermarks: readonly (WatermarkFn | null)[];
+  /** Whether some operator closes windows on watermarks (then watermark-only steps matter). */
+  readonly usesWatermarks: boolean;
   /** Scratch: each node's output during one init()/step(). */
   private readonly outputs: (ChangeBatch | null)[];
 
-  constructor(nodes: DataflowNode[], outputNode: number) {
+  constructor(nodes: DataflowNode[], outputNode: number, outputWatermarks: (WatermarkFn | null)[] = []) {
     nodes.forEach((n, i) => {
       if (n.inputs.length !== n.operator.arity) {
         throw new Error(`dataflow node ${i} (${n.label}): ${n.inputs.length} inputs for an operator of arity ${n.operator.arity}`);
@@ -45,6 +49,8 @@ export class Dataflow {
     this.nodes = nodes;
     this.outputNode = outputNode;
     this.outputs = new Array(nodes.length).fill(null);
+    this.outputWatermarks = outputWatermarks;
+    this.usesWatermarks = nodes.some((n) => n.operator.advance !== undefined);
   }
 
   /**
@@ -68,7 +74,11 @@ export class Dataflow {
     return this.finish();
   }
 
-  /** Pushes one epoch's source batches through the graph; returns the output node's changes. */
+  /**
+   * Pushes one epoch's source batches through the graph, then lets each operator close what the
+   * watermarks make final (advance); returns the output node's changes. An empty `sources` map is
+   * a watermark-only step.
+   */
   step(sources: ReadonlyMap<string, ChangeBatch>, ctx: OperatorContext): ChangeBatch {
     const outs = this.outputs;
     for (let i = 0; i < this.nodes.length; i++) {
@@ -80,6 +90,7 @@ export class Dataflow {
         if (b === undefined || b.rows.length === 0) continue;
         out = appendOut(out, operator.push(p, b, ctx));
       }
+      if (operator.advance !== undefined) out = appendOut(out, operator.advance(ctx));
       outs[i] = out;
     }
     return this.finish();
@@ -91,13 +102,52 @@ export class Dataflow {
     return result === EMPTY ? { rows: [], weights: [] } : result;
   }
 
+  /** Earliest processing time (µs) at which some operator wants a step without input. */
+  nextWakeup(): number {
+    let t = Infinity;
+    for (const { operator } of this.nodes) if (operator.nextWakeup) t = Math.min(t, operator.nextWakeup());
+    return t;
+  }
+
   /** Dirty state of every stateful node since the last call. */
   takeDirty(): { node: number; entries: StateEntry[] }[] {
     const out: { node: number; entries: StateEntry[] }[] = [];
     this.nodes.forEach((n, i) => {
       if (!n.operator.takeDirty) return;
       const entries = n.operator.takeDirty();
-      if (entries.length > 0) out.push({ node: i, entries });
+      if (entries.length > 0) {
+        out.push({ node: i, entries });
+        this.sampleEntrySize(i, entries);
+      }
+    });
+    return out;
+  }
+
+  /** Running mean of persisted entry sizes per node, for approximate state bytes. */
+  private readonly entryBytes = new Map<number, number>();
+
+  private sampleEntrySize(node: number, entries: StateEntry[]): void {
+    let bytes = 0;
+    let n = 0;
+    for (let i = 0; i < entries.length && n < 64; i++) {
+      const e = entries[i];
+      if (e.value === null) continue;
+      bytes += e.key.length + e.value.length;
+      n++;
+    }
+    if (n === 0) return;
+    const prev = this.entryBytes.get(node);
+    const mean = bytes / n;
+    this.entryBytes.set(node, prev === undefined ? mean : prev * 0.9 + mean * 0.1);
+  }
+
+  /** Per stateful node: state entries held and their approximate size (UTF-16 chars ≈ bytes). */
+  stateStats(): { node: number; label: string; rows: number; bytes: number }[] {
+    const out: { node: number; label: string; rows: number; bytes: number }[] = [];
+    this.nodes.forEach((n, i) => {
+      if (!n.operator.stateSize) return;
+      const rows = n.operator.stateSize();
+      out.push({ node: i, label: n.label, rows, bytes: Math.round(rows * (this.entryBytes.get(i) ?? 0)) });
     });
     return out;
   }
@@ -107,7 +157,9 @@ export class Dataflow {
     const op = this.nodes[node]?.operator;
     if (!op) throw new Error(`dataflow: no node ${node}`);
     if (!op.restore) throw new Error(`dataflow node ${node} (${this.nodes[node].label}) is stateless`);
-    op.restore(entries);
+    const list = [...entries];
+    op.restore(list);
+    this.sampleEntrySize(node, list);
   }
 
   /** Total state entries held by all operators. */

@@ -11,7 +11,17 @@ export interface OperatorContext {
    * error is recorded in eddy_errors (view, epoch, SQLSTATE, message, row as JSON). Never throw it on.
    */
   reportRowError(error: unknown, row: Row): void;
+  /**
+   * The current watermark of a source column (key from catalog.watermarkKey): no change to a row
+   * whose value in that column is below it will ever arrive again. -Infinity when unknown.
+   */
+  watermark(key: string): number;
+  /** Processing time of this epoch (µs since 1970, wall clock at the epoch's start). */
+  readonly processingTime: number;
 }
+
+/** A column's watermark as a function of the source watermarks (built by the planner). */
+export type WatermarkFn = (ctx: OperatorContext) => number;
 
 /** One persisted piece of operator state: key -> serialized value, or null to delete the key. */
 export interface StateEntry {
@@ -33,6 +43,16 @@ export interface Operator {
   init?(ctx: OperatorContext): ChangeBatch;
   /** Consume one input batch on `port` and return the output changes. */
   push(port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch;
+  /**
+   * Called once per step after the pushes, and in watermark-only steps: closes what the current
+   * watermarks (ctx.watermark) make final, frees its state, and returns what that emits.
+   */
+  advance?(ctx: OperatorContext): ChangeBatch;
+  /**
+   * Processing time (µs) at which advance() will have something to do without new input (e.g. a
+   * temporal filter's next expiry); Infinity for never. The engine runs an epoch then.
+   */
+  nextWakeup?(): number;
   /** State changed since the last call, to be written in the epoch commit. Stateless operators omit it. */
   takeDirty?(): StateEntry[];
   /** Rebuild in-memory state from persisted entries (after a restart). */

@@ -6,7 +6,8 @@ import type { Statement, ColumnDef } from '../../parser/ast.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { T, TypeId } from '../../runtime/sql/types.js';
-import { kindName, type CatalogObject, type ColumnSchema, type ObjectKind } from '../../runtime/catalog/catalog.js';
+import { kindName, type CatalogObject, type ColumnSchema, type EventTimeDef, type ObjectKind } from '../../runtime/catalog/catalog.js';
+import { bindEventTime } from '../../planner/bind/event-time.js';
 import { ParamTypes } from '../../planner/bind/coerce.js';
 import { resolveTypeName } from '../../planner/bind/type-names.js';
 import { liveKeyOf, lowerToDataflow, bindQuery } from '../../planner/planner.js';
@@ -46,7 +47,6 @@ export class DdlHandler {
     const skip = this.checkName(s.name, s.ifNotExists, kind, s.pos);
     if (skip) return skip;
     if (s.as) throw new SqlError(SqlState.FeatureNotSupported, `CREATE ${kind.toUpperCase()} ... AS is not supported yet`, { position: s.pos });
-    if (s.kind === 'CreateStream' && s.watermark) throw new SqlError(SqlState.FeatureNotSupported, 'WATERMARK is not supported yet', { position: s.watermark.pos });
     const columns = this.relationColumns(s.columns);
     if (columns.length === 0) throw new SqlError(SqlState.InvalidTableDefinition, `a ${kind} needs at least one column`, { position: s.pos });
     let primaryKey: number[] = [];
@@ -61,7 +61,17 @@ export class DdlHandler {
     if (s.kind === 'CreateStream' && s.columns.some((c) => c.primaryKey)) {
       throw new SqlError(SqlState.InvalidTableDefinition, 'a stream cannot have a primary key (streams are append-only; use a table)', { position: s.pos });
     }
+    let eventTime: EventTimeDef | undefined;
+    if (s.kind === 'CreateStream' && s.watermark) {
+      eventTime = bindEventTime(s.name, columns, s.watermark, s.options);
+      // Rows without an event time could never be placed in a window or judged late.
+      columns[eventTime.column].notNull = true;
+    }
     for (const [k] of Object.entries(s.options)) {
+      if (kind === 'stream' && k === 'idle_timeout') {
+        if (!eventTime) throw new SqlError(SqlState.InvalidParameterValue, 'option "idle_timeout" needs a WATERMARK on the stream', { position: s.pos });
+        continue;
+      }
       throw new SqlError(SqlState.InvalidParameterValue, `unrecognized ${kind} option "${k}"`, { position: s.pos });
     }
     // Validate DEFAULT expressions now, so a bad default fails the CREATE rather than later INSERTs.
@@ -71,7 +81,7 @@ export class DdlHandler {
       if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
       engine.createObject(tx, {
         id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey, liveKey: null,
-        createSql: '', dependsOn: [], options: s.options, createdEpoch: tx.epoch,
+        createSql: '', dependsOn: [], options: s.options, createdEpoch: tx.epoch, eventTime,
       });
     }, { exclusive: true });
     return { kind: 'command', tag: createTag(kind) };
@@ -96,7 +106,14 @@ export class DdlHandler {
       if (seen.has(c.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`, { position: s.pos });
       seen.add(c.name);
     }
-    if (kind === 'mv') lowerToDataflow(bound.plan); // fails early (0A000) for what cannot run incrementally
+    const emit = s.query.kind === 'Select' ? s.query.emit : undefined;
+    if (emit !== undefined && kind !== 'mv') throw new SqlError(SqlState.SyntaxError, 'EMIT is only allowed in CREATE MATERIALIZED VIEW', { position: s.pos });
+    // Fails early (0A000) for what cannot run incrementally, and finds the window columns.
+    const watermarkColumns: number[] = [];
+    if (kind === 'mv') {
+      const df = lowerToDataflow(bound.plan, { catalog: engine.catalog, emitOnWindowClose: emit === 'window_close' });
+      df.outputWatermarks.forEach((f, i) => { if (f !== null) watermarkColumns.push(i); });
+    }
     await engine.submit((tx) => {
       if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
       for (const d of bound.dependencies) if (!engine.catalog.getById(d)) throw new SqlError(SqlState.UndefinedTable, 'a relation used by the query was dropped concurrently');
@@ -104,6 +121,7 @@ export class DdlHandler {
         id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey: [],
         liveKey: kind === 'mv' ? liveKeyOf(bound.plan) : null,
         queryText: s.queryText, createSql: '', dependsOn: [...bound.dependencies], options: s.kind === 'CreateMaterializedView' ? s.options : {}, createdEpoch: tx.epoch,
+        ...(kind === 'mv' ? { emit: emit ?? 'changes', watermarkColumns } : {}),
       });
     }, { exclusive: true });
     return { kind: 'command', tag: createTag(kind) };

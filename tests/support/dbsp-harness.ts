@@ -15,7 +15,7 @@ import type { OperatorContext, StateEntry } from '../../runtime/dataflow/operato
 export type Change = [Row, number];
 
 export function testCtx(errors?: [unknown, Row][]): OperatorContext {
-  return { epoch: 0, reportRowError: (e, row) => void errors?.push([e, row]) };
+  return { epoch: 0, reportRowError: (e, row) => void errors?.push([e, row]), watermark: () => -Infinity, processingTime: 0 };
 }
 
 export function toBatch(changes: readonly Change[]): ChangeBatch {

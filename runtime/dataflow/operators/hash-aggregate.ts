@@ -7,7 +7,10 @@ import type { ChangeBatch } from '../change-batch.js';
 import { encodeKeyParts, isIdentityNormalizer, keyNormalizer, makeValuesKeyFn } from '../key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
 import { KeyIndex } from '../key-index.js';
-import type { CompiledExpr, Operator, OperatorContext, StateEntry } from '../operator.js';
+import type { CompiledExpr, Operator, OperatorContext, StateEntry, WatermarkFn } from '../operator.js';
+import { SqlError } from '../../sql/errors.js';
+import { SqlState } from '../../sql/sqlstate.js';
+import { WindowIndex } from '../window-index.js';
 import { addRep, shownRep } from '../representatives.js';
 import type { Rep } from '../representatives.js';
 import { sameRow, sameValue } from '../row-identity.js';
@@ -27,6 +30,11 @@ export interface HashAggregateOptions {
   /** Types of the group keys (for grouping equality of bpchar/jsonb; see key-codec.ts). */
   keyTypes?: SqlType[];
   aggregates: AggregateCall[];
+  /**
+   * A group key that carries a watermark (a window column): once the watermark passes a group's
+   * value the group is final, so its state is freed (its output row stays in the view).
+   */
+  closeOn?: { key: number; watermark: WatermarkFn };
 }
 
 interface Group {
@@ -138,6 +146,10 @@ export class HashAggregate implements Operator {
   private readonly columns: AccumulatorColumn[] | null;
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
+  private readonly closeKey: number;
+  private readonly closeWatermark: WatermarkFn | undefined;
+  /** Open groups by the value of the close key (only with closeOn). */
+  private readonly windows = new WindowIndex<Group>();
 
   constructor(opts: HashAggregateOptions) {
     this.keyExprs = opts.groupKeys;
@@ -161,6 +173,8 @@ export class HashAggregate implements Operator {
     this.columns = this.calls.every((c) => !c.distinct && c.agg.createColumn !== undefined)
       ? this.calls.map((c) => (c.agg.createColumn as () => AccumulatorColumn)())
       : null;
+    this.closeKey = opts.closeOn?.key ?? -1;
+    this.closeWatermark = opts.closeOn?.watermark;
     this.global = this.nk === 0 ? this.newGroup([]) : null;
     if (this.global) this.index.set(this.parts, this.global);
   }
@@ -247,15 +261,21 @@ export class HashAggregate implements Operator {
     const columns = this.columns;
     const touched = this.touched;
     const stamp = ++this.stamp;
+    const closeKey = this.closeKey;
 
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
       if (!this.evalRow(rows[i], ctx)) continue;
+      if (closeKey >= 0 && this.windows.isClosed(keyBuf[closeKey])) {
+        ctx.reportRowError(new SqlError(SqlState.DataException, 'change to a window that has already closed (its state was freed); the change was dropped'), rows[i]);
+        continue;
+      }
       let g = single ? index.get1(parts[0]) : index.get(parts);
       if (g === undefined) {
         g = this.newGroup(keyBuf.slice());
         index.set(parts, g);
+        if (closeKey >= 0) this.windows.add(g.keyVals[closeKey], g);
       }
       if (g.stamp !== stamp) {
         g.stamp = stamp;
@@ -389,7 +409,7 @@ export class HashAggregate implements Operator {
   }
 
   restore(entries: Iterable<StateEntry>): void {
-    const ctx: OperatorContext = { epoch: 0, reportRowError: () => {} };
+    const ctx: OperatorContext = { epoch: 0, reportRowError: () => {}, watermark: () => -Infinity, processingTime: 0 };
     for (const { key, value } of entries) {
       if (value === null) continue;
       const [keyVals, count, states, reps] = deserialize(value) as [Value[], number, unknown[], [Value[], number][] | undefined];
@@ -409,6 +429,7 @@ export class HashAggregate implements Operator {
         else g.accs[a].load(states[a]);
       }
       g.out = g.count > 0 || g === this.global ? this.outputRow(g, ctx) : null;
+      if (this.closeKey >= 0 && g !== this.global) this.windows.add(g.keyVals[this.closeKey], g);
     }
     // The global row exists downstream even when no state was persisted for it yet.
     if (this.global !== null && this.global.out === null) this.global.out = this.outputRow(this.global, ctx);
@@ -416,5 +437,21 @@ export class HashAggregate implements Operator {
 
   stateSize(): number {
     return this.index.size;
+  }
+
+  /** Frees the state of every group the close key's watermark has passed; emits nothing. */
+  advance(ctx: OperatorContext): ChangeBatch {
+    const out: ChangeBatch = { rows: [], weights: [] };
+    if (this.closeWatermark === undefined) return out;
+    this.windows.close(this.closeWatermark(ctx), (g) => {
+      if (g.deleted) return;
+      const parts = this.parts;
+      for (let k = 0; k < this.nk; k++) parts[k] = this.norms[k](g.keyVals[k]);
+      this.index.delete(parts);
+      g.deleted = true;
+      if (g.accs === null) this.freeSlots.push(g.slot);
+      this.markDirty(g);
+    });
+    return out;
   }
 }
