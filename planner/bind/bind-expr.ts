@@ -35,6 +35,12 @@ export interface AggregateSink {
   add(call: FuncCallExpr): ScalarExpr;
 }
 
+/** Receives window function calls (`f(...) OVER (...)`) found in a SELECT list or ORDER BY. */
+export interface WindowSink {
+  /** Registers the call and returns the placeholder expression standing for its result. */
+  add(call: FuncCallExpr): ScalarExpr;
+}
+
 export interface BinderServices {
   params: ParamTypes;
   /** Binds an uncorrelated subquery (outer scope only used to report correlation). */
@@ -46,6 +52,8 @@ export interface ExprEnv {
   scope: Scope;
   /** Where aggregates go; undefined means aggregates are not allowed here (clause says where). */
   aggregates?: AggregateSink;
+  /** Where window functions go; undefined means they are not allowed here (42P20). */
+  windows?: WindowSink;
   clause: string;
 }
 
@@ -299,7 +307,10 @@ function bindCase(e: Extract<Expr, { kind: 'Case' }>, env: ExprEnv): ScalarExpr 
 
 function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
   const params = env.services.params;
-  if (e.over) throw new SqlError(SqlState.FeatureNotSupported, 'window functions are not supported yet', { position: e.pos });
+  if (e.over) {
+    if (env.windows) return env.windows.add(e);
+    throw windowNotAllowed(env.clause, e.pos);
+  }
   if (isAggregateCall(e)) {
     if (!env.aggregates) {
       throw new SqlError(SqlState.GroupingError, `aggregate functions are not allowed in ${env.clause}`, { position: e.pos });
@@ -351,6 +362,15 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
   }
   const cast = args.map((a, i) => coerce(a, fn.argTypes[i] ?? a.type, 'implicit', params, e.args[i]?.pos ?? e.pos));
   return fold({ kind: 'Call', name, impl: fn.impl, strict: fn.strict, volatility: fn.volatility, args: cast, type: fn.returnType });
+}
+
+/** The error for a window function where none may appear (PostgreSQL's wording per clause). */
+export function windowNotAllowed(clause: string, pos?: number): SqlError {
+  if (clause === 'aggregate function calls' || clause === 'FILTER') {
+    return new SqlError(SqlState.GroupingError, 'aggregate function calls cannot contain window function calls', { position: pos });
+  }
+  if (clause === 'window function calls') return new SqlError(SqlState.WindowingError, 'window function calls cannot be nested', { position: pos });
+  return new SqlError(SqlState.WindowingError, `window functions are not allowed in ${clause}`, { position: pos });
 }
 
 /** Constant-folds an expression whose inputs are all literals (PostgreSQL folds at plan time too). */

@@ -1,6 +1,8 @@
 /**
  * Binds queries (SELECT, VALUES, set operations) into relational plans.
  */
+import { WINDOW_FUNCTIONS, bindWindowTableFunction } from './bind-window-tvf.js';
+import { columnsUsed } from '../rules/columns.js';
 import type { Expr, Query, Select, FromItem, SelectItem, OrderItem, FuncCallExpr } from './ast-types.js';
 import type { Cte, SetOperation, Values } from '../../parser/ast.js';
 import { SqlError, undefinedTable } from '../../runtime/sql/errors.js';
@@ -17,6 +19,7 @@ import { Scope, type ScopeColumn } from './scope.js';
 import { ParamTypes, coerce, compareFn, requireBoolean } from './coerce.js';
 import { bindExpr, isAggregateCall, type AggregateSink, type BinderServices, type ExprEnv } from './bind-expr.js';
 import { irEquals } from './ir-equals.js';
+import { WindowCollector, isWindowPlaceholder } from './bind-window.js';
 import { pushDownFilter, splitEquiKey } from '../rules/push-down-filter.js';
 import { conjuncts } from '../rules/columns.js';
 
@@ -191,18 +194,22 @@ export class QueryBinder implements BinderServices {
     let outputExprs: ScalarExpr[];
     let env: ExprEnv;
     let post: ((e: ScalarExpr, pos?: number) => ScalarExpr) | undefined;
+    // Window functions in the select list / ORDER BY: bound to placeholders, evaluated after HAVING.
+    let windows: WindowCollector;
     if (grouped) {
       const g = this.bindGrouping(s, items, scope, plan);
       plan = g.plan;
-      env = g.env;
       post = g.post;
+      windows = new WindowCollector(this, scope, g.env.aggregates, post);
+      env = { ...g.env, windows };
       outputExprs = items.map((it) => (it.ast ? post!(bindExpr(it.ast, env), it.ast.pos) : post!(it.expr!)));
       if (s.having) {
-        const h = post(requireBoolean(bindExpr(s.having, { ...env, clause: 'HAVING' }), 'HAVING', this.params, s.having.pos), s.having.pos);
+        const h = post(requireBoolean(bindExpr(s.having, { ...g.env, clause: 'HAVING' }), 'HAVING', this.params, s.having.pos), s.having.pos);
         plan = { kind: 'Filter', input: plan, predicate: h, fields: plan.fields };
       }
     } else {
-      env = { services: this, scope, clause: 'SELECT' };
+      windows = new WindowCollector(this, scope);
+      env = { services: this, scope, clause: 'SELECT', windows };
       outputExprs = items.map((it) => (it.ast ? bindExpr(it.ast, env) : it.expr!));
     }
     const outFields: Field[] = items.map((it, i) => ({ name: it.name, type: outputExprs[i].type, tableOid: it.tableOid, columnAttr: it.columnAttr }));
@@ -240,7 +247,12 @@ export class QueryBinder implements BinderServices {
       sortRefs.push({ index: outputExprs.length + hidden.length, item: o });
       hidden.push(e);
     }
-    const allExprs = hidden.length > 0 ? [...outputExprs, ...hidden] : outputExprs;
+    let allExprs = hidden.length > 0 ? [...outputExprs, ...hidden] : outputExprs;
+    if (windows.size > 0) {
+      const w = windows.build(plan);
+      plan = w.plan;
+      allExprs = allExprs.map(w.rewrite);
+    }
     const allFields = hidden.length > 0 ? [...outFields, ...hidden.map((h, i) => ({ name: `?sort${i}?`, type: h.type }))] : outFields;
     plan = identityProject(plan, allExprs) ? { ...plan, fields: allFields } as RelPlan : { kind: 'Project', input: plan, exprs: allExprs, fields: allFields };
     if (s.distinct) plan = { kind: 'Distinct', input: plan, fields: plan.fields };
@@ -319,11 +331,13 @@ export class QueryBinder implements BinderServices {
     const env: ExprEnv = { services: this, scope, aggregates: sink, clause: 'SELECT' };
     // Aggregate fields are appended lazily: the node is built after all expressions were bound.
     const agg: RelPlan & { kind: 'Aggregate' } = { kind: 'Aggregate', input, groupKeys, aggregates: aggCalls, fields };
+    partitionSessions(input, groupKeys);
     const post = (e: ScalarExpr, pos?: number): ScalarExpr => {
       const rewrite = (x: ScalarExpr): ScalarExpr => {
         const gi = groupKeys.findIndex((k) => irEquals(k, x));
         if (gi >= 0) return { kind: 'Column', index: gi, type: groupKeys[gi].type };
         if (x.kind === 'Column') {
+          if (isWindowPlaceholder(x)) return x;
           if (x.index < 0) return { kind: 'Column', index: nKeys + (-x.index - 1), type: x.type };
           throw new SqlError(SqlState.GroupingError, `column "${x.name ?? '?'}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: x.pos ?? pos });
         }
@@ -384,6 +398,7 @@ export class QueryBinder implements BinderServices {
         return { plan, cols: fieldsToScope(plan.fields, alias, item.columnAliases) };
       }
       case 'TableFunction':
+        if (WINDOW_FUNCTIONS.has(item.name.toLowerCase())) return bindWindowTableFunction(item, (t) => this.bindTable(t, outer));
         throw new SqlError(SqlState.FeatureNotSupported, `table function ${item.name} is not supported yet`, { position: item.pos });
       case 'Join': return this.bindJoin(item, outer);
     }
@@ -518,6 +533,18 @@ export class QueryBinder implements BinderServices {
 
 // ------------------------------------------------------------ helpers
 
+/**
+ * SESSION windows are per GROUP BY key: a SessionWindow directly under the aggregate (through
+ * WHERE filters) partitions by the group keys that are not its own window columns.
+ */
+function partitionSessions(input: RelPlan, groupKeys: ScalarExpr[]): void {
+  let n = input;
+  while (n.kind === 'Filter') n = n.input;
+  if (n.kind !== 'SessionWindow') return;
+  const width = n.input.fields.length;
+  n.partitionBy = groupKeys.filter((k) => [...columnsUsed(k)].every((c) => c < width));
+}
+
 function fieldsToScope(fields: Field[], alias: string, columnAliases?: string[]): ScopeColumn[] {
   return fields.map((f, i) => ({
     name: columnAliases?.[i] ?? f.name,
@@ -599,7 +626,11 @@ function visitExprChildren(e: Expr, fn: (c: Expr) => void): void {
     case 'Like': fn(e.arg); fn(e.pattern); if (e.escape) fn(e.escape); return;
     case 'Case': if (e.operand) fn(e.operand); e.whens.forEach((w) => { fn(w.when); fn(w.then); }); if (e.else) fn(e.else); return;
     case 'Cast': fn(e.arg); return;
-    case 'FuncCall': e.args.forEach(fn); if (e.filter) fn(e.filter); return;
+    case 'FuncCall':
+      e.args.forEach(fn);
+      if (e.filter) fn(e.filter);
+      if (e.over) { e.over.partitionBy.forEach(fn); e.over.orderBy.forEach((o) => fn(o.expr)); }
+      return;
     case 'Array': case 'Row': e.elements.forEach(fn); return;
     case 'Subscript': fn(e.arg); fn(e.index); return;
   }

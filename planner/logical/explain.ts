@@ -1,6 +1,7 @@
 /** EXPLAIN text for a relational (batch) plan: one node per line, children indented. */
 import type { RelPlan } from '../../runtime/plan/plan.js';
 import { childrenOf } from '../../runtime/plan/plan.js';
+import { Interval } from '../../runtime/sql/interval.js';
 
 function label(p: RelPlan): string {
   const cols = (n: number) => p.fields.slice(0, n).map((f) => f.name).join(', ');
@@ -17,7 +18,14 @@ function label(p: RelPlan): string {
     case 'SetOp': return `${p.op === 'intersect' ? 'Intersect' : 'Except'}${p.all ? ' All' : ''}`;
     case 'Sort': return `Sort (${p.keys.length} keys)`;
     case 'Limit': return 'Limit';
+    case 'Window': return `WindowAgg (partition keys: ${p.partitionBy.length}, order keys: ${p.orderBy.length}, functions: ${p.functions.map((f) => f.name).join(', ')})`;
+    case 'TimeWindow': return p.window === 'tumble' ? `Tumble (${p.fields[p.timeColumn].name}, size ${micros(p.size)})` : `Hop (${p.fields[p.timeColumn].name}, slide ${micros(p.slide)}, size ${micros(p.size)})`;
+    case 'SessionWindow': return `Session (${p.fields[p.timeColumn].name}, gap ${micros(p.gap)}, partitions: ${p.partitionBy.length} keys)`;
   }
+}
+
+function micros(us: number): string {
+  return Interval.fromMicros(us).toString();
 }
 
 export function explainPlan(plan: RelPlan): string[] {

@@ -17,9 +17,31 @@ import { SymmetricHashJoin } from '../../runtime/dataflow/operators/symmetric-ha
 import { Distinct } from '../../runtime/dataflow/operators/distinct.js';
 import { UnionAll } from '../../runtime/dataflow/operators/union-all.js';
 import { ConstantSource } from '../../runtime/dataflow/operators/constant-source.js';
+import { findTopNs, lowerTopN } from './top-n-pattern.js';
+import { TimeWindow } from '../../runtime/dataflow/operators/time-window.js';
+import { SessionWindow } from '../../runtime/dataflow/operators/session-window.js';
+import { WindowCloseBuffer } from '../../runtime/dataflow/operators/window-close-buffer.js';
+import type { WatermarkFn } from '../../runtime/dataflow/operator.js';
+import type { CatalogReader } from '../../runtime/catalog/catalog.js';
+import { deriveWatermarks, type ColumnWatermarks } from './watermarks.js';
+import { explainPlan } from '../logical/explain.js';
+import { describeBounds, splitTemporalBounds } from './temporal-bounds.js';
+import { TemporalFilter } from '../../runtime/dataflow/operators/temporal-filter.js';
 
-export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext()): Dataflow {
+export interface LowerOptions {
+  /** Resolves sources' watermarks (streams' event time, MVs' window columns). */
+  catalog?: CatalogReader;
+  /** EMIT ON WINDOW CLOSE: the output passes through a WindowCloseBuffer. */
+  emitOnWindowClose?: boolean;
+  ctx?: EvalContext;
+}
+
+export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflow {
+  const ctx = opts.ctx ?? newEvalContext();
+  const wms = deriveWatermarks(plan, opts.catalog, ctx);
+  const wmOf = (p: RelPlan) => wms.get(p) as ColumnWatermarks;
   const nodes: DataflowNode[] = [];
+  const topNs = findTopNs(plan);
   const compile = (e: ScalarExpr) => {
     rejectSubqueries(e);
     return compileExpr(e, { ctx });
@@ -28,7 +50,28 @@ export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext
     nodes.push(n);
     return { kind: 'node', node: nodes.length - 1 };
   };
+  // EMIT ON WINDOW CLOSE buffers at the highest node with a window column; only per-row
+  // operators (projections, filters) may sit above it, so what it emits is final.
+  let closeAt: RelPlan | undefined;
+  if (opts.emitOnWindowClose) {
+    for (let n: RelPlan = plan; ; n = n.input) {
+      if (wmOf(n).some((w) => w !== null)) { closeAt = n; break; }
+      if (n.kind !== 'Project' && n.kind !== 'Filter' && n.kind !== 'Sort') break;
+    }
+    if (closeAt === undefined) {
+      throw new SqlError(SqlState.FeatureNotSupported, 'EMIT ON WINDOW CLOSE needs a window column in the output', {
+        hint: 'Group by window_start or window_end of TUMBLE/HOP/SESSION, or by a date_trunc/date_bin of the event-time column of a stream with a WATERMARK.',
+      });
+    }
+  }
   const lower = (p: RelPlan): NodeInput => {
+    const out = lowerNode(p);
+    if (p !== closeAt) return out;
+    const w = wmOf(p);
+    const col = w.findIndex((x) => x !== null);
+    return add({ operator: new WindowCloseBuffer(col, w[col] as WatermarkFn), inputs: [out], label: `EmitOnWindowClose (${p.fields[col].name})` });
+  };
+  const lowerNode = (p: RelPlan): NodeInput => {
     switch (p.kind) {
       case 'Scan':
         if (p.source.kind === 'system') throw new SqlError(SqlState.FeatureNotSupported, `materialized views over system table "${p.source.name}" are not supported`);
@@ -40,8 +83,15 @@ export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext
         return add({ operator: new ConstantSource(rows), inputs: [], label: `Values (${rows.length} rows)` });
       }
       case 'Filter': {
+        const topN = topNs.get(p);
+        if (topN) return lowerTopN(topN, lower(topN.window.input), compile, add);
         const input = lower(p.input);
-        return add({ operator: new Filter(compile(p.predicate)), inputs: [input], label: 'Filter' });
+        // Conjuncts `col <op> now() ± interval` become a TemporalFilter (temporal-bounds.ts).
+        const { bounds, rest } = splitTemporalBounds(p.predicate);
+        const filtered = rest === null ? input : add({ operator: new Filter(compile(rest)), inputs: [input], label: 'Filter' });
+        if (bounds.length === 0) return filtered;
+        const op = new TemporalFilter(bounds.map((b) => ({ time: compile(b.time), op: b.op, offset: b.offset })));
+        return add({ operator: op, inputs: [filtered], label: `TemporalFilter (${describeBounds(bounds, p.input.fields)})` });
       }
       case 'Project': {
         const input = lower(p.input);
@@ -49,12 +99,27 @@ export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext
       }
       case 'Aggregate': {
         const input = lower(p.input);
+        const keyWms = wmOf(p);
+        const closeKey = p.groupKeys.findIndex((_, i) => keyWms[i] !== null);
         const op = new HashAggregate({
           groupKeys: p.groupKeys.map(compile),
           keyTypes: p.groupKeys.map((k) => k.type),
           aggregates: p.aggregates.map((a) => ({ agg: a.agg, args: a.args.map(compile), distinct: a.distinct, filter: a.filter ? compile(a.filter) : undefined })),
+          closeOn: closeKey >= 0 ? { key: closeKey, watermark: keyWms[closeKey] as WatermarkFn } : undefined,
         });
-        return add({ operator: op, inputs: [input], label: `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ')})` });
+        const closes = closeKey >= 0 ? `, closes on ${p.fields[closeKey].name}` : '';
+        return add({ operator: op, inputs: [input], label: `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ')}${closes})` });
+      }
+      case 'TimeWindow': {
+        const input = lower(p.input);
+        const op = new TimeWindow(p.timeColumn, p.slide, p.size, p.offset);
+        return add({ operator: op, inputs: [input], label: explainPlan({ ...p, input: p.input })[0] });
+      }
+      case 'SessionWindow': {
+        const input = lower(p.input);
+        const t = wmOf(p.input)[p.timeColumn] ?? (() => -Infinity);
+        const op = new SessionWindow(p.timeColumn, p.gap, p.partitionBy.map(compile), t);
+        return add({ operator: op, inputs: [input], label: explainPlan({ ...p, input: p.input })[0] });
       }
       case 'Join': {
         const l = lower(p.left);
@@ -69,6 +134,11 @@ export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext
         });
         return add({ operator: op, inputs: [l, r], label: `SymmetricHashJoin (${p.joinType}, keys: ${p.leftKeys.length})` });
       }
+      case 'Window':
+        throw new SqlError(SqlState.FeatureNotSupported, `window function ${p.functions[0].name}() is not supported in a materialized view`, {
+          detail: 'Only row_number() filtered to the first rows of each partition is maintained incrementally.',
+          hint: 'Use SELECT ... FROM (SELECT ..., row_number() OVER (PARTITION BY ... ORDER BY ...) AS rn FROM ...) t WHERE rn <= N.',
+        });
       case 'Distinct': {
         const input = lower(p.input);
         return add({ operator: new Distinct(), inputs: [input], label: 'Distinct' });
@@ -84,15 +154,16 @@ export function lowerToDataflow(plan: RelPlan, ctx: EvalContext = newEvalContext
         throw new SqlError(SqlState.FeatureNotSupported, `${p.op.toUpperCase()} in a materialized view is not supported yet`);
       case 'Limit':
         throw new SqlError(SqlState.FeatureNotSupported, 'LIMIT/OFFSET in a materialized view is not supported yet');
+      default:
+        throw new SqlError(SqlState.FeatureNotSupported, `${(p as RelPlan).kind} in a materialized view is not supported yet`);
     }
   };
-  const out = lower(plan);
+  let out = lower(plan);
   if (out.kind === 'source') {
     // A bare scan: pass rows through a projection so the dataflow has an output node.
-    const id = add({ operator: new Project(plan.fields.map((_, i) => (row) => row[i])), inputs: [out], label: 'Scan' });
-    return new Dataflow(nodes, (id as { node: number }).node);
+    out = add({ operator: new Project(plan.fields.map((_, i) => (row) => row[i])), inputs: [out], label: 'Scan' });
   }
-  return new Dataflow(nodes, out.node);
+  return new Dataflow(nodes, (out as { node: number }).node, wmOf(plan));
 }
 
 /** Functions whose result depends on when they are evaluated: a live table could never equal its query. */

@@ -22,6 +22,7 @@ import { TypeId } from '../../runtime/sql/types.js';
 import { watermarkKey, type CatalogReader } from '../../runtime/catalog/catalog.js';
 import type { OperatorContext, WatermarkFn } from '../../runtime/dataflow/operator.js';
 import { hopStartWatermark } from '../../runtime/time/windows.js';
+import { splitTemporalBounds, temporalFilterWatermarks } from './temporal-bounds.js';
 
 export type ColumnWatermarks = (WatermarkFn | null)[];
 
@@ -59,7 +60,12 @@ export function deriveWatermarks(plan: RelPlan, catalog: CatalogReader | undefin
         }
         return out;
       }
-      case 'Filter': case 'Sort': case 'Distinct':
+      case 'Filter': {
+        // A temporal filter (now() in WHERE) emits and retracts held rows later.
+        const { bounds } = splitTemporalBounds(p.predicate);
+        return bounds.length === 0 ? of(p.input) : temporalFilterWatermarks(bounds, of(p.input));
+      }
+      case 'Sort': case 'Distinct':
         return of(p.input);
       case 'Window':
         // A top-N may emit an old row again when one above it is retracted: no column is bounded.

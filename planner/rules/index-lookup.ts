@@ -34,7 +34,7 @@ export function useIndexLookups(plan: RelPlan, keyOf: KeyOf): RelPlan {
         }
         return { ...p, input };
       }
-      case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit':
+      case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': case 'Window': case 'TimeWindow': case 'SessionWindow':
         return { ...p, input: rec(p.input) } as RelPlan;
       case 'Join': return { ...p, left: rec(p.left), right: rec(p.right) };
       case 'SetOp': return { ...p, left: rec(p.left), right: rec(p.right) };

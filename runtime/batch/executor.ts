@@ -11,7 +11,9 @@ import { compileExpr, type Compiled } from '../expr/compile.js';
 import type { Accumulator } from '../expr/aggregates/registry.js';
 import { keyOf, type Key } from '../dataflow/key-codec.js';
 import { preferRepresentation } from '../dataflow/representatives.js';
+import { assignSessions, assignTimeWindows } from './time-windows.js';
 import { sameRow } from '../dataflow/row-identity.js';
+import { windowEvaluator } from './window.js';
 
 /** Read access to committed data, provided by the engine. */
 export interface BatchDataAccess {
@@ -89,6 +91,17 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
         return buildAggregate(p);
       case 'Join':
         return buildJoin(p);
+      case 'TimeWindow': {
+        const input = build(p.input);
+        const { timeColumn, slide, size, offset } = p;
+        return () => assignTimeWindows(input(), timeColumn, slide, size, offset);
+      }
+      case 'SessionWindow': {
+        const input = build(p.input);
+        const partitionBy = p.partitionBy.map(compile);
+        const { timeColumn, gap } = p;
+        return () => assignSessions(input(), timeColumn, gap, partitionBy);
+      }
       case 'Distinct': {
         const input = build(p.input);
         return () => {
@@ -147,6 +160,15 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
           const rows = input();
           checkCancel();
           return rows.slice().sort(cmp);
+        };
+      }
+      case 'Window': {
+        const input = build(p.input);
+        const evaluate = windowEvaluator(p, compile, checkCancel);
+        return () => {
+          const rows = input();
+          checkCancel();
+          return evaluate(rows);
         };
       }
       case 'Limit': {

@@ -38,6 +38,30 @@ export interface SortKey {
   cmp: CompareFn;
 }
 
+/**
+ * The frame of a window function (only frames starting at UNBOUNDED PRECEDING are supported):
+ * 'range' = RANGE UNBOUNDED PRECEDING .. CURRENT ROW including peers (PostgreSQL's default; the
+ * whole partition when there is no ORDER BY), 'rows' = up to the current row, 'partition' = the
+ * whole partition (.. UNBOUNDED FOLLOWING).
+ */
+export type WindowFrame = 'range' | 'rows' | 'partition';
+
+export type WindowFuncKind =
+  | 'row_number' | 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist' | 'ntile'
+  | 'lag' | 'lead' | 'first_value' | 'last_value' | 'nth_value' | 'aggregate';
+
+/** One window function call: `kind` over args (an aggregate when kind = 'aggregate'). */
+export interface WindowFunc {
+  kind: WindowFuncKind;
+  name: string;
+  /** Argument expressions over the Window node's input. */
+  args: ScalarExpr[];
+  agg?: ResolvedAggregate;
+  filter?: ScalarExpr;
+  frame: WindowFrame;
+  type: SqlType;
+}
+
 export type JoinType = 'inner' | 'left' | 'right' | 'full';
 
 export type RelPlan =
@@ -56,12 +80,28 @@ export type RelPlan =
   /** INTERSECT / EXCEPT [ALL] (UNION is Distinct over UnionAll). */
   | { kind: 'SetOp'; op: 'intersect' | 'except'; all: boolean; left: RelPlan; right: RelPlan; fields: Field[] }
   | { kind: 'Sort'; input: RelPlan; keys: SortKey[]; fields: Field[] }
+  /**
+   * TUMBLE / HOP: each input row once per window containing its `timeColumn` value (TUMBLE: exactly
+   * one, slide = size). Output: input fields, window_start, window_end. Times in µs.
+   */
+  | { kind: 'TimeWindow'; window: 'tumble' | 'hop'; input: RelPlan; timeColumn: number; slide: number; size: number; offset: number; fields: Field[] }
+  /**
+   * SESSION: input rows with their session's window_start/window_end; a session is a maximal run
+   * of rows of one partition (the GROUP BY keys above it) less than `gap` apart.
+   */
+  | { kind: 'SessionWindow'; input: RelPlan; timeColumn: number; gap: number; partitionBy: ScalarExpr[]; fields: Field[] }
+  /**
+   * Window functions sharing one PARTITION BY / ORDER BY. Output: the input fields, then one
+   * column per function. Ties in ORDER BY are broken by the row's encoding (value-codec), so
+   * row_number() is deterministic and an incremental TopN over the same input agrees with it.
+   */
+  | { kind: 'Window'; input: RelPlan; partitionBy: ScalarExpr[]; orderBy: SortKey[]; functions: WindowFunc[]; fields: Field[] }
   | { kind: 'Limit'; input: RelPlan; limit?: ScalarExpr; offset?: ScalarExpr; fields: Field[] };
 
 export function childrenOf(p: RelPlan): RelPlan[] {
   switch (p.kind) {
     case 'Scan': case 'IndexLookup': case 'Values': return [];
-    case 'Filter': case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': return [p.input];
+    case 'Filter': case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': case 'Window': case 'TimeWindow': case 'SessionWindow': return [p.input];
     case 'Join': case 'SetOp': return [p.left, p.right];
     case 'UnionAll': return p.inputs;
   }

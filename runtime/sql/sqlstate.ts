@@ -27,6 +27,8 @@ export const SqlState = {
   InvalidRegularExpression: '2201B',
   InvalidArgumentForLogarithm: '2201E',
   InvalidArgumentForPowerFunction: '2201F',
+  InvalidArgumentForNtileFunction: '2201Z',
+  InvalidArgumentForNthValueFunction: '22016',
   IntegrityConstraintViolation: '23000',
   NotNullViolation: '23502',
   ForeignKeyViolation: '23503',

@@ -163,8 +163,7 @@ export class DmlPlanner {
     return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'INSERT 0', (tx) => {
       const rows = produce(tx);
       if (obj.kind === 'stream') {
-        engine.appendToStream(tx, obj, rows);
-        return rows.length;
+        return engine.appendToStream(tx, obj, rows);
       }
       return engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn }, tx.delta(obj.id)).length;
     });

@@ -322,7 +322,7 @@ export class SqlSession implements Session {
       return { catalogVersion: version, columns, paramTypes: [], run: () => ({ kind: 'rows', columns, rows: [], tagPrefix: 'SHOW' }) };
     }
     const columns: ColumnDesc[] =
-      kind === 'stream' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }]
+      kind === 'stream' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'late_rows', type: T.int8 }, { name: 'watermark', type: T.timestamptz }]
       : kind === 'table' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'primary_key', type: T.text }]
       : kind === 'mv' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'definition', type: T.text }]
       : [{ name: 'name', type: T.text }, { name: 'definition', type: T.text }];
@@ -333,7 +333,10 @@ export class SqlSession implements Session {
       run: () => {
         const rows: Row[] = engine.catalog.all().filter((o) => o.kind === kind).sort((a, b) => (a.name < b.name ? -1 : 1)).map((o) => {
           switch (kind) {
-            case 'stream': return [o.name, BigInt(engine.streamRowCount(o.id))];
+            case 'stream': {
+              const c = engine.clocks.get(o.id);
+              return [o.name, BigInt(engine.streamRowCount(o.id)), BigInt(c?.late ?? 0), c && Number.isFinite(c.watermark) ? c.watermark : null];
+            }
             case 'table': return [o.name, BigInt(engine.table(o.id).rows.size), o.primaryKey.map((i) => o.columns[i].name).join(', ')];
             case 'mv': return [o.name, BigInt(engine.mvs.get(o.id)?.live.size() ?? 0), o.queryText ?? ''];
             default: return [o.name, o.queryText ?? ''];
@@ -365,7 +368,7 @@ export class SqlSession implements Session {
       }
       case 'CreateMaterializedView': {
         const bound = bindQuery(stmt.query, this.deps.binderEnv);
-        lines = ['Incremental dataflow:', ...explainDataflow(lowerToDataflow(bound.plan), (id) => { const o = this.deps.engine.catalog.getById(Number(id)); return o ? `${kindName(o.kind)} ${o.name}` : id; }).map((l) => '  ' + l)];
+        lines = ['Incremental dataflow:', ...explainDataflow(lowerToDataflow(bound.plan, { catalog: this.deps.engine.catalog, emitOnWindowClose: stmt.query.kind === 'Select' && stmt.query.emit === 'window_close' }), (id) => { const o = this.deps.engine.catalog.getById(Number(id)); return o ? `${kindName(o.kind)} ${o.name}` : id; }).map((l) => '  ' + l)];
         const key = liveKeyOf(bound.plan);
         lines.push(`Live table key: ${key === null ? 'row identity' : key.length === 0 ? 'single row' : key.map((k) => bound.plan.fields[k].name).join(', ')}`);
         break;

@@ -5,8 +5,9 @@ import type { ChangeBatch } from '../change-batch.js';
 import { keyNormalizer } from '../key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
 import { KeyIndex } from '../key-index.js';
-import type { CompiledExpr, Operator, OperatorContext, StateEntry } from '../operator.js';
+import type { CompiledExpr, Operator, OperatorContext, StateEntry, WatermarkFn } from '../operator.js';
 import { sameRow } from '../row-identity.js';
+import { TimeHeap } from '../time-heap.js';
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full';
 
@@ -20,6 +21,26 @@ export interface SymmetricHashJoinOptions {
   residual?: CompiledExpr;
   /** Key types (for bpchar/jsonb equality, see key-codec.ts); representation-driven when absent. */
   keyTypes?: SqlType[];
+  /** An interval (or window) join: the bound every match satisfies; advance() frees stored rows by it. */
+  timeBound?: JoinTimeBound;
+}
+
+/**
+ * Every matching pair (l, r) satisfies lo <= r[rightTime] - l[leftTime] <= hi (µs; ±Infinity when
+ * unbounded), as the planner proved from the join condition (planner/physical/interval-join.ts).
+ * With the watermark W of the other side's time column, a stored row no future row can match is
+ * freed: a left row once l.t + hi < W(r.t), a right row once r.t - lo < W(l.t). A NULL time never
+ * matches, so such rows go at the first finite threshold.
+ */
+export interface JoinTimeBound {
+  leftTime: number;
+  rightTime: number;
+  lo: number;
+  hi: number;
+  /** Watermark of the left input's leftTime column (frees right rows), if it has one. */
+  leftWatermark?: WatermarkFn;
+  /** Watermark of the right input's rightTime column (frees left rows), if it has one. */
+  rightWatermark?: WatermarkFn;
 }
 
 /** One distinct stored row of one side. */
@@ -33,6 +54,10 @@ interface Entry {
   /** Position in bucket.entries. */
   pos: number;
   dirty: boolean;
+  /** No longer in its bucket (multiplicity 0 or purged); a TimeHeap may still hold it. */
+  removed: boolean;
+  /** Freed by the time bound: its persisted entry is deleted. */
+  purged: boolean;
 }
 
 /** All stored rows of one side with one join key. */
@@ -51,6 +76,9 @@ class Side {
   readonly parts: KeyPart[];
   readonly dirty: Entry[] = [];
   size = 0;
+  /** Interval joins: stored rows by their time column, for purging in time order. */
+  heap: TimeHeap<Entry> | null = null;
+  timeCol = -1;
 
   constructor(
     readonly tag: 'L' | 'R',
@@ -95,8 +123,12 @@ class Side {
       }
     }
     if (e === undefined) {
-      e = { row, mult: 0, matches, bucket: b, pos: b.entries.length, dirty: false };
+      e = { row, mult: 0, matches, bucket: b, pos: b.entries.length, dirty: false, removed: false, purged: false };
       b.entries.push(e);
+      if (this.heap !== null) {
+        const t = row[this.timeCol];
+        this.heap.add(typeof t === 'number' ? t : -Infinity, e);
+      }
       if (b.byRow !== null) b.byRow.set(encodeRow(row), e);
       else if (b.entries.length > INDEX_THRESHOLD) {
         b.byRow = new Map();
@@ -118,6 +150,18 @@ class Side {
     if (b.byRow !== null) b.byRow.delete(encodeRow(e.row));
     if (es.length === 0) this.index.delete(b.parts);
     this.size--;
+    e.removed = true;
+  }
+
+  /** Frees every stored row whose time is below `threshold` (no future row can match it). */
+  purgeBelow(threshold: number): void {
+    if (this.heap === null || !(threshold > -Infinity)) return;
+    this.heap.popBelow(threshold, (e) => {
+      if (e.removed) return;
+      this.remove(e);
+      e.purged = true;
+      this.markDirty(e);
+    });
   }
 
   markDirty(e: Entry): void {
@@ -145,8 +189,19 @@ class Side {
  * key report the row and skip it; an error evaluating the residual reports the joined row and
  * counts as no match.
  *
- * State: one entry per distinct stored row, key = 'L' | 'R' + encodeRow(row), value = multiplicity.
- * Match counts are recomputed on restore.
+ * Interval joins (options.timeBound): advance() frees the stored rows that no future row of the
+ * other side can match, in time order. For an inner join that is all. An outer join needs nothing
+ * more either: an unmatched preserved row's null-padded row was emitted when it arrived and, with
+ * no match possible any more, stays final; a later retraction of a freed row (allowed while its
+ * own time is at or above its own watermark) still finds every stored row it matched, because
+ * those are not yet freed by the same bound. Freed rows of the other side still count in the match
+ * counts, which are therefore persisted rather than recomputed on restore.
+ *
+ *   a JOIN b ON b.t BETWEEN a.t AND a.t + 10,  W(b.t) = 25:  left rows with a.t < 15 are freed
+ *
+ * State: one entry per distinct stored row, key = 'L' | 'R' + encodeRow(row), value = multiplicity
+ * (with a time bound, preserved sides: 'multiplicity:matches'). Without a time bound, match counts
+ * are recomputed on restore.
  */
 export class SymmetricHashJoin implements Operator {
   readonly arity = 2;
@@ -155,6 +210,9 @@ export class SymmetricHashJoin implements Operator {
   private readonly residual: CompiledExpr | undefined;
   private readonly nullsLeft: Row;
   private readonly nullsRight: Row;
+  private readonly timeBound: JoinTimeBound | undefined;
+  /** Only with a time bound: frees what the watermarks make unmatchable. */
+  readonly advance?: (ctx: OperatorContext) => ChangeBatch;
 
   constructor(opts: SymmetricHashJoinOptions) {
     if (opts.leftKeys.length !== opts.rightKeys.length) throw new Error('SymmetricHashJoin: key lists differ in length');
@@ -164,6 +222,22 @@ export class SymmetricHashJoin implements Operator {
     this.residual = opts.residual;
     this.nullsLeft = new Array(opts.leftWidth).fill(null);
     this.nullsRight = new Array(opts.rightWidth).fill(null);
+    const tb = (this.timeBound = opts.timeBound);
+    if (tb !== undefined) {
+      this.left.heap = new TimeHeap();
+      this.left.timeCol = tb.leftTime;
+      this.right.heap = new TimeHeap();
+      this.right.timeCol = tb.rightTime;
+      this.advance = (ctx) => this.purge(ctx);
+    }
+  }
+
+  private purge(ctx: OperatorContext): ChangeBatch {
+    const tb = this.timeBound as JoinTimeBound;
+    // l.t + hi < W(r.t)  <=>  l.t < W(r.t) - hi;   r.t - lo < W(l.t)  <=>  r.t < W(l.t) + lo
+    if (tb.rightWatermark !== undefined && tb.hi < Infinity) this.left.purgeBelow(tb.rightWatermark(ctx) - tb.hi);
+    if (tb.leftWatermark !== undefined && tb.lo > -Infinity) this.right.purgeBelow(tb.leftWatermark(ctx) + tb.lo);
+    return { rows: [], weights: [] };
   }
 
   push(port: number, batch: ChangeBatch, ctx: OperatorContext): ChangeBatch {
@@ -213,6 +287,7 @@ export class SymmetricHashJoin implements Operator {
           if (other.preserved) {
             const before = o.matches === 0 ? o.mult : 0;
             o.matches += w;
+            if (this.timeBound !== undefined) other.markDirty(o);
             const after = o.matches === 0 ? o.mult : 0;
             if (after !== before) this.emitPadded(out, !isLeft, o.row, after - before);
           }
@@ -248,10 +323,11 @@ export class SymmetricHashJoin implements Operator {
     const entries: StateEntry[] = [];
     for (const side of [this.left, this.right]) {
       // Deletions first: a row removed and re-added within an epoch is two Entry objects.
-      for (const e of side.dirty) if (e.mult === 0) entries.push({ key: side.tag + encodeRow(e.row), value: null });
+      const withMatches = side.preserved && this.timeBound !== undefined;
+      for (const e of side.dirty) if (e.mult === 0 || e.purged) entries.push({ key: side.tag + encodeRow(e.row), value: null });
       for (const e of side.dirty) {
         e.dirty = false;
-        if (e.mult !== 0) entries.push({ key: side.tag + encodeRow(e.row), value: String(e.mult) });
+        if (e.mult !== 0 && !e.purged) entries.push({ key: side.tag + encodeRow(e.row), value: withMatches ? `${e.mult}:${e.matches}` : String(e.mult) });
       }
       side.dirty.length = 0;
     }
@@ -269,9 +345,16 @@ export class SymmetricHashJoin implements Operator {
         continue;
       }
       const e = side.entryFor(row, 0);
-      e.mult = Number(value);
+      const colon = value.indexOf(':');
+      if (colon < 0) e.mult = Number(value);
+      else {
+        e.mult = Number(value.slice(0, colon));
+        e.matches = Number(value.slice(colon + 1));
+      }
     }
-    // Recompute match counts of the outer-preserved sides.
+    // Recompute match counts of the outer-preserved sides (persisted with a time bound: rows they
+    // matched may have been freed).
+    if (this.timeBound !== undefined) return;
     for (const [side, other, isLeft] of [[this.left, this.right, true], [this.right, this.left, false]] as const) {
       if (!side.preserved) continue;
       for (const b of side.index.values()) {
