@@ -181,6 +181,7 @@ export class Engine implements BatchDataAccess {
       this.refreshMvWatermarks(rt);
     }
     this.startClockTimer();
+    this.scheduleWakeup();
     this.log.info({ epoch: this.epochValue, objects: this.catalog.all().length }, 'engine opened');
   }
 
@@ -350,6 +351,7 @@ export class Engine implements BatchDataAccess {
    * FLUSH after an INSERT also waits for the windows that INSERT closed.
    */
   private propagateWatermarks(tx: EpochTx): void {
+    this.watermarkTime = tx.processingTime;
     this.refreshWatermarks();
     this.propagate(tx, new Map(), true);
   }
@@ -373,12 +375,20 @@ export class Engine implements BatchDataAccess {
     });
   }
 
-  private readonly watermarkContext: OperatorContext = {
-    epoch: 0,
-    reportRowError: () => {},
-    watermark: (k: string) => this.watermarks.get(k) ?? -Infinity,
-    processingTime: 0,
-  };
+  /** Processing time (µs) derived watermarks are computed at: the current epoch's. */
+  private watermarkTime = Date.now() * 1000;
+
+  private readonly watermarkContext: OperatorContext = (() => {
+    const engine = this;
+    return {
+      epoch: 0,
+      reportRowError: () => {},
+      watermark: (k: string) => engine.watermarks.get(k) ?? -Infinity,
+      get processingTime() {
+        return engine.watermarkTime;
+      },
+    };
+  })();
 
   /** Runs idle-timeout watermark epochs for quiet streams (see StreamClock.idleAdvance). */
   private startClockTimer(): void {
@@ -540,6 +550,7 @@ export class Engine implements BatchDataAccess {
       }
       // Backfill: the MV starts from its inputs' current contents, so it equals its query over all accepted input.
       // Windows the current watermarks already close are closed by the same step.
+      this.watermarkTime = tx.processingTime;
       this.refreshWatermarks();
       const ctx = this.operatorContext(tx, obj);
       const initial = rt.dataflow.init(ctx);

@@ -139,7 +139,9 @@ export function describeBounds(bounds: TemporalBoundExpr[], fields: Field[]): st
     .map((b) => {
       const col = timeColumn(b.time);
       const name = col !== null ? fields[col]?.name ?? `#${col}` : 'expr';
-      const off = b.offset === 0 ? '' : ` ${b.offset > 0 ? '+' : '-'} interval '${Interval.fromMicros(Math.abs(b.offset)).toString()}'`;
+      const abs = Math.abs(b.offset);
+      const iv = new Interval(0, Math.floor(abs / USECS_PER_DAY), abs % USECS_PER_DAY);
+      const off = b.offset === 0 ? '' : ` ${b.offset > 0 ? '+' : '-'} interval '${iv.toString()}'`;
       return `${name} ${b.op} now()${off}`;
     })
     .join(', ');

@@ -20,7 +20,7 @@ import type { Value } from '../../runtime/sql/values.js';
 import { T } from '../../runtime/sql/types.js';
 import type { DataflowNode, NodeInput } from '../../runtime/dataflow/graph.js';
 import type { CompiledExpr } from '../../runtime/dataflow/operator.js';
-import { TopN } from '../../runtime/dataflow/operators/top-n.js';
+import { TopN, type TopNOptions } from '../../runtime/dataflow/operators/top-n.js';
 import { Project } from '../../runtime/dataflow/operators/project.js';
 import { Filter } from '../../runtime/dataflow/operators/filter.js';
 import { columnsUsed, conjuncts } from '../rules/columns.js';
@@ -124,6 +124,7 @@ export function lowerTopN(
   input: NodeInput,
   compile: (e: ScalarExpr) => CompiledExpr,
   add: (n: DataflowNode) => NodeInput,
+  closeOn?: TopNOptions['closeOn'],
 ): NodeInput {
   const w = m.window;
   const op = new TopN({
@@ -133,6 +134,7 @@ export function lowerTopN(
     sort: w.orderBy,
     limit: m.limit,
     emitRank: m.emitRank,
+    closeOn,
   });
   const label = `TopN (limit: ${m.limit}, partition keys: ${w.partitionBy.length}, order keys: ${w.orderBy.length}${m.emitRank ? ', with row_number' : ''})`;
   let out = add({ operator: op, inputs: [input], label });

@@ -287,3 +287,45 @@ test('random out-of-order events: windowed MVs equal their queries as a batch (a
     await postgres?.end();
   }
 });
+
+test('top-N per window: incremental, final under EMIT ON WINDOW CLOSE, state freed when the window closes', async () => {
+  await c.query(`CREATE STREAM bids (auction INT, price INT, ts TIMESTAMP, WATERMARK FOR ts AS ts - INTERVAL '2 seconds')`);
+  await c.query(`CREATE MATERIALIZED VIEW bid_counts AS SELECT auction, window_start, count(*) AS n FROM TUMBLE(bids, ts, INTERVAL '10 seconds') GROUP BY auction, window_start`);
+  const top = `SELECT window_start, auction, n, rn FROM (SELECT window_start, auction, n, row_number() OVER (PARTITION BY window_start ORDER BY n DESC, auction) AS rn FROM bid_counts) t WHERE rn <= 2`;
+  await c.query(`CREATE MATERIALIZED VIEW hot_auctions AS ${top}`);
+  await c.query(`CREATE MATERIALIZED VIEW hot_auctions_final AS ${top} EMIT ON WINDOW CLOSE`);
+  const rng = new Rng(5);
+  let t = Date.UTC(2026, 0, 1) / 1000;
+  for (let b = 0; b < 12; b++) {
+    const vals: string[] = [];
+    for (let i = 0; i < 20; i++) {
+      t += rng.int(0, 1) * 0.5;
+      vals.push(`(${rng.int(1, 6)}, ${rng.int(1, 100)}, to_timestamp(${t - rng.int(0, 1)})::timestamp)`);
+    }
+    await c.query(`INSERT INTO bids VALUES ${vals.join(', ')}`);
+    await c.query('FLUSH');
+    assert.deepEqual(sorted(await rows('SELECT * FROM hot_auctions')), sorted(await rows(top)), `batch ${b}: top-2 per window equals its query`);
+  }
+  const [[wm]] = await rows(`SELECT extract(epoch from watermark) FROM eddy_streams WHERE name = 'bids'`);
+  const closed = (await rows(top)).filter((r) => (r[0] as Date).getTime() / 1000 + 10 <= Number(wm));
+  assert.ok(closed.length >= 4);
+  assert.deepEqual(sorted(await rows('SELECT * FROM hot_auctions_final')), sorted(closed), 'closed windows, final');
+  const state = await rows(`SELECT operator, state_rows FROM eddy_operator_state WHERE materialized_view = 'hot_auctions' AND operator LIKE 'TopN%'`);
+  const open = new Set((await rows('SELECT window_start FROM bid_counts')).filter((r) => (r[0] as Date).getTime() / 1000 + 10 > Number(wm)).map((r) => String(r[0])));
+  assert.equal(state.length, 1);
+  assert.ok(Number(state[0][1]) <= open.size * 6, `TopN keeps only open windows' rows (${state[0][1]} rows, ${open.size} open windows)`);
+});
+
+test('a query over two streams closes windows only when both watermarks have passed (UNION ALL through a view)', async () => {
+  await c.query(`CREATE STREAM left_ev (v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
+  await c.query(`CREATE STREAM right_ev (v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
+  await c.query(`CREATE VIEW both_ev AS SELECT v, ts FROM left_ev UNION ALL SELECT v, ts FROM right_ev`);
+  await c.query(`CREATE MATERIALIZED VIEW both_final AS SELECT window_start::text AS ws, sum(v) AS total FROM TUMBLE(both_ev, ts, INTERVAL '1 minute') GROUP BY window_start EMIT ON WINDOW CLOSE`);
+  await c.query(`INSERT INTO left_ev VALUES (1, '2026-01-01 00:00:10'), (2, '2026-01-01 00:05:00')`);
+  await c.query(`INSERT INTO right_ev VALUES (10, '2026-01-01 00:00:20')`);
+  await c.query('FLUSH');
+  assert.deepEqual(await rows('SELECT * FROM both_final'), [], 'right_ev (the slower) holds the window open');
+  await c.query(`INSERT INTO right_ev VALUES (20, '2026-01-01 00:01:30')`);
+  await c.query('FLUSH');
+  assert.deepEqual(await rows('SELECT * FROM both_final'), [['2026-01-01 00:00:00', '11']]);
+});

@@ -5,7 +5,10 @@ import type { ChangeBatch } from '../change-batch.js';
 import { keyNormalizer } from '../key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
 import { KeyIndex } from '../key-index.js';
-import type { CompiledExpr, Operator, OperatorContext, StateEntry } from '../operator.js';
+import type { CompiledExpr, Operator, OperatorContext, StateEntry, WatermarkFn } from '../operator.js';
+import { SqlError } from '../../sql/errors.js';
+import { SqlState } from '../../sql/sqlstate.js';
+import { WindowIndex } from '../window-index.js';
 import { compareEncodings, compareSortValues, type SortSpec } from '../sort-order.js';
 
 export interface TopNOptions {
@@ -23,6 +26,11 @@ export interface TopNOptions {
    * without leaving the top emits nothing.
    */
   emitRank: boolean;
+  /**
+   * A PARTITION BY key that carries a watermark (a window column, for top-N per window): once the
+   * watermark passes a partition's value the partition is final and its state is freed.
+   */
+  closeOn?: { key: number; watermark: WatermarkFn };
 }
 
 interface Item {
@@ -77,6 +85,7 @@ export class TopN implements Operator {
   private readonly dirty = new Map<string, Item>();
   private stamp = 0;
   private count = 0;
+  private readonly windows = new WindowIndex<Partition>();
 
   constructor(private readonly opts: TopNOptions) {
     const np = opts.partitionBy.length;
@@ -92,10 +101,16 @@ export class TopN implements Operator {
     for (let i = 0; i < parts.length; i++) parts[i] = this.norms[i](partitionBy[i](row));
     const keys = new Array<Value>(orderBy.length);
     for (let i = 0; i < orderBy.length; i++) keys[i] = orderBy[i](row);
+    const close = this.opts.closeOn;
+    const windowValue = close === undefined ? undefined : partitionBy[close.key](row);
+    if (close !== undefined && this.windows.isClosed(windowValue as Value)) {
+      throw new SqlError(SqlState.DataException, 'change to a window that has already closed (its state was freed); the change was dropped');
+    }
     let p = this.index.get(parts);
     if (p === undefined) {
       p = { parts: parts.slice(), items: [], shown: [], stamp: 0 };
       this.index.set(parts, p);
+      if (close !== undefined) this.windows.add(windowValue as Value, p);
     }
     return { p, keys };
   }
@@ -241,5 +256,21 @@ export class TopN implements Operator {
 
   stateSize(): number {
     return this.count;
+  }
+
+  /** Frees the partitions whose window the watermark has closed; their shown rows stay. */
+  advance(ctx: OperatorContext): ChangeBatch {
+    const close = this.opts.closeOn;
+    if (close !== undefined) {
+      this.windows.close(close.watermark(ctx), (p) => {
+        if (this.index.get(p.parts) !== p) return;
+        for (const it of p.items) this.dirty.set(it.enc, { ...it, n: 0 });
+        this.count -= p.items.length;
+        p.items = [];
+        p.shown = [];
+        this.index.delete(p.parts);
+      });
+    }
+    return { rows: [], weights: [] };
   }
 }
