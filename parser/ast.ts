@@ -96,7 +96,8 @@ export type SelectItem =
   | { kind: 'Star'; table?: string; pos?: number };
 
 export type FromItem =
-  | { kind: 'Table'; name: string; schema?: string; alias?: string; columnAliases?: string[]; pos?: number }
+  /** systemTime: `FOR SYSTEM_TIME AS OF PROCTIME()` (a processing-time lookup join's table side). */
+  | { kind: 'Table'; name: string; schema?: string; alias?: string; columnAliases?: string[]; systemTime?: 'proctime'; pos?: number }
   | { kind: 'Subquery'; query: Query; alias?: string; columnAliases?: string[]; lateral?: boolean; pos?: number }
   /** TUMBLE(s, ts, INTERVAL '1 minute'), generate_series(...), unnest(...) */
   | { kind: 'TableFunction'; name: string; args: Expr[]; alias?: string; columnAliases?: string[]; pos?: number }

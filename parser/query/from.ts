@@ -103,8 +103,25 @@ function parseTablePrimary(c: Cursor): FromItem {
   const item: FromItem = { kind: 'Table', name, pos: nameTok.start + 1 };
   if (schema !== undefined) item.schema = schema;
   if (c.isKw('tablesample')) throw featureNotSupported('TABLESAMPLE', c.pos());
+  parseSystemTime(c, item);
   parseAlias(c, item);
+  if (item.systemTime === undefined) parseSystemTime(c, item);
   return item;
+}
+
+/** `FOR SYSTEM_TIME AS OF PROCTIME()` (Flink's processing-time temporal join), before or after the alias. */
+function parseSystemTime(c: Cursor, item: Extract<FromItem, { kind: 'Table' }>): void {
+  if (!c.isKws('for', 'system_time')) return;
+  c.next();
+  c.next();
+  c.expectKw('as');
+  c.expectKw('of');
+  const pos = c.pos();
+  if (!(c.isKw('proctime') && c.isPunct('(', 1) && c.isPunct(')', 2))) throw featureNotSupported('FOR SYSTEM_TIME AS OF other than PROCTIME()', pos);
+  c.next();
+  c.next();
+  c.next();
+  item.systemTime = 'proctime';
 }
 
 /** [AS] alias [(col, ...)]; a bare alias must be a ColId (and not Eddy's EMIT clause). */

@@ -22,6 +22,7 @@ import { irEquals } from './ir-equals.js';
 import { WindowCollector, isWindowPlaceholder } from './bind-window.js';
 import { pushDownFilter, splitEquiKey } from '../rules/push-down-filter.js';
 import { conjuncts } from '../rules/columns.js';
+import { checkLookupJoin, lookupTable, misplacedSystemTime } from './bind-lookup-join.js';
 
 export interface SystemTable {
   objectId: number;
@@ -391,7 +392,9 @@ export class QueryBinder implements BinderServices {
 
   private bindFromItem(item: FromItem, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
     switch (item.kind) {
-      case 'Table': return this.bindTable(item, outer);
+      case 'Table':
+        if (item.systemTime !== undefined) throw misplacedSystemTime(item);
+        return this.bindTable(item, outer);
       case 'Subquery': {
         const plan = this.bindQuery(item.query, outer);
         const alias = item.alias ?? 'unnamed_subquery';
@@ -468,7 +471,9 @@ export class QueryBinder implements BinderServices {
 
   private bindJoin(item: Extract<FromItem, { kind: 'Join' }>, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
     const l = this.bindFromItem(item.left, outer);
-    const r = this.bindFromItem(item.right, outer);
+    const lookup = lookupTable(item);
+    const r = lookup ? this.bindTable(lookup, outer) : this.bindFromItem(item.right, outer);
+    if (lookup) checkLookupJoin(item, lookup, r.plan);
     const joined = this.crossJoin(l, r);
     const width = l.plan.fields.length;
     const joinType = item.joinType === 'cross' ? 'inner' : item.joinType;
@@ -526,6 +531,7 @@ export class QueryBinder implements BinderServices {
       leftKeys,
       rightKeys,
       residual: residual.length === 0 ? undefined : residual.length === 1 ? residual[0] : { kind: 'And', args: residual, type: T.bool },
+      ...(lookup ? { lookup: 'right' as const } : {}),
     };
     return { plan: out, cols: outCols };
   }

@@ -9,8 +9,8 @@
  *   TUMBLE(a ..) x JOIN TUMBLE(b ..) y ON x.window_start = y.window_start  -> [0, 0]
  *
  * Conjuncts considered: the equi keys and the residual's top-level AND terms of the form
- * `col [± const interval ...] op col [± const interval ...]` with op in < <= > >= =, one time
- * column (timestamp/timestamptz) of each side. Strict and non-strict bounds are treated alike,
+ * `col [± const interval ...] op col [± const interval ...]` or `col - col op const interval`
+ * (either way round) with op in < <= > >= =, one time column (timestamp/timestamptz) of each side. Strict and non-strict bounds are treated alike,
  * which is conservative (a row is freed a little later, never too early). Intervals with months
  * count as 28..31 days per month, the wider end for each bound; days are 24 h (TimeZone is UTC).
  */
@@ -84,6 +84,15 @@ export function joinTimeBounds(join: JoinPlan, ctx: EvalContext): TimeBound[] {
       const a = term(c.left, ctx);
       const b = term(c.right, ctx);
       if (a !== null && b !== null) note(a, c.op, b);
+      else if (a === null && b === null) {
+        // x - y op interval  <=>  x op y + interval   (and interval op x - y)
+        const d = difference(c.left, ctx);
+        const k = d === null ? null : intervalRange(c.right, ctx);
+        if (d !== null && k !== null) note(d[0], c.op, { col: d[1].col, min: d[1].min + k[0], max: d[1].max + k[1] });
+        const d2 = difference(c.right, ctx);
+        const k2 = d2 === null ? null : intervalRange(c.left, ctx);
+        if (d2 !== null && k2 !== null) note({ col: d2[1].col, min: d2[1].min + k2[0], max: d2[1].max + k2[1] }, c.op, d2[0]);
+      }
     }
   }
   return [...byPair.values()].filter((b) => b.lo > -Infinity || b.hi < Infinity);
@@ -118,6 +127,14 @@ function term(e: ScalarExpr, ctx: EvalContext): Term | null {
     default:
       return null;
   }
+}
+
+/** `x - y` of two time terms (an interval), as [x, y]. */
+function difference(e: ScalarExpr, ctx: EvalContext): [Term, Term] | null {
+  if (e.kind !== 'BinaryOp' || e.op !== '-' || e.type.id !== TypeId.Interval) return null;
+  const x = term(e.left, ctx);
+  const y = term(e.right, ctx);
+  return x === null || y === null ? null : [x, y];
 }
 
 /** The µs an interval constant may add to a timestamp, as [min, max]; null if not a constant interval. */

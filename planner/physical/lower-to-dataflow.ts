@@ -13,7 +13,7 @@ import { Dataflow, type DataflowNode, type NodeInput } from '../../runtime/dataf
 import { Filter } from '../../runtime/dataflow/operators/filter.js';
 import { Project } from '../../runtime/dataflow/operators/project.js';
 import { HashAggregate } from '../../runtime/dataflow/operators/hash-aggregate.js';
-import { SymmetricHashJoin } from '../../runtime/dataflow/operators/symmetric-hash-join.js';
+import { lowerJoin } from './lower-join.js';
 import { Distinct } from '../../runtime/dataflow/operators/distinct.js';
 import { UnionAll } from '../../runtime/dataflow/operators/union-all.js';
 import { ConstantSource } from '../../runtime/dataflow/operators/constant-source.js';
@@ -84,7 +84,14 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
       }
       case 'Filter': {
         const topN = topNs.get(p);
-        if (topN) return lowerTopN(topN, lower(topN.window.input), compile, add);
+        if (topN) {
+          // Top-N per window: a partition key with a watermark lets closed windows free their state.
+          const inWms = wmOf(topN.window.input);
+          const k = topN.window.partitionBy.findIndex((e) => e.kind === 'Column' && inWms[e.index] !== null);
+          const part = topN.window.partitionBy[k];
+          const closeOn = k >= 0 && part.kind === 'Column' ? { key: k, watermark: inWms[part.index] as WatermarkFn } : undefined;
+          return lowerTopN(topN, lower(topN.window.input), compile, add, closeOn);
+        }
         const input = lower(p.input);
         // Conjuncts `col <op> now() ± interval` become a TemporalFilter (temporal-bounds.ts).
         const { bounds, rest } = splitTemporalBounds(p.predicate);
@@ -124,15 +131,7 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
       case 'Join': {
         const l = lower(p.left);
         const r = lower(p.right);
-        const op = new SymmetricHashJoin({
-          leftKeys: p.leftKeys.map(compile),
-          rightKeys: p.rightKeys.map(compile),
-          joinType: p.joinType,
-          leftWidth: p.left.fields.length,
-          rightWidth: p.right.fields.length,
-          residual: p.residual ? compile(p.residual) : undefined,
-        });
-        return add({ operator: op, inputs: [l, r], label: `SymmetricHashJoin (${p.joinType}, keys: ${p.leftKeys.length})` });
+        return add(lowerJoin(p, [l, r], compile, wmOf(p.left), wmOf(p.right), ctx));
       }
       case 'Window':
         throw new SqlError(SqlState.FeatureNotSupported, `window function ${p.functions[0].name}() is not supported in a materialized view`, {

@@ -7,6 +7,7 @@
  *   TUMBLE(s, ts, 1 min)              window_start  -> the start of the window holding W(ts)
  *   GROUP BY date_trunc('minute', ts) the key       -> date_trunc('minute', W(ts))  (monotone in ts)
  *   a JOIN b ON a.w = b.w             a.w, b.w      -> min(W(a.w), W(b.w))
+ *   a JOIN b ON b.t BETWEEN a.t AND a.t + h   a.t -> min(W(a.t), W(b.t) - h)   (interval-join.ts)
  *   UNION ALL                         column i      -> min over the inputs
  *
  * A monotone non-decreasing expression f of one watermarked column keeps a watermark f(W): rows
@@ -22,6 +23,7 @@ import { TypeId } from '../../runtime/sql/types.js';
 import { watermarkKey, type CatalogReader } from '../../runtime/catalog/catalog.js';
 import type { OperatorContext, WatermarkFn } from '../../runtime/dataflow/operator.js';
 import { hopStartWatermark } from '../../runtime/time/windows.js';
+import { intervalJoinWatermarks } from './interval-join.js';
 import { splitTemporalBounds, temporalFilterWatermarks } from './temporal-bounds.js';
 
 export type ColumnWatermarks = (WatermarkFn | null)[];
@@ -67,10 +69,15 @@ export function deriveWatermarks(plan: RelPlan, catalog: CatalogReader | undefin
       }
       case 'Sort': case 'Distinct':
         return of(p.input);
-      case 'Window':
-        // A top-N may emit an old row again when one above it is retracted: no column is bounded.
-        of(p.input);
-        return none(p.fields.length);
+      case 'Window': {
+        // A top-N may emit an old row again when one above it is retracted, but only within its
+        // partition: a watermarked partition column (the window, for top-N per window) stays
+        // bounded, since a closed window's partition receives no more changes.
+        const input = of(p.input);
+        const out = none(p.fields.length);
+        for (const e of p.partitionBy) if (e.kind === 'Column') out[e.index] = input[e.index];
+        return out;
+      }
       case 'Project': {
         const input = of(p.input);
         return p.exprs.map((e) => monotoneWatermark(e, input, ctx));
@@ -82,6 +89,8 @@ export function deriveWatermarks(plan: RelPlan, catalog: CatalogReader | undefin
       case 'Join': {
         const l = of(p.left);
         const r = of(p.right);
+        // A processing-time lookup join emits a stream row's matches only when that row arrives.
+        if (p.lookup === 'right') return [...l, ...none(r.length)];
         const out = none(p.fields.length);
         const width = p.left.fields.length;
         // Only an equi-key present on both sides bounds every future output row: a new left row
@@ -94,6 +103,7 @@ export function deriveWatermarks(plan: RelPlan, catalog: CatalogReader | undefin
           if (lw === null || rw === null || p.joinType !== 'inner') return;
           out[lk.index] = out[width + rk.index] = minOf(lw, rw);
         });
+        intervalJoinWatermarks(p, l, r, out, ctx);
         return out;
       }
       case 'UnionAll': {

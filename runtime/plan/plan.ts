@@ -73,8 +73,13 @@ export type RelPlan =
   | { kind: 'Project'; input: RelPlan; exprs: ScalarExpr[]; fields: Field[] }
   /** Output: group key values, then aggregate results. No group keys = exactly one output row. */
   | { kind: 'Aggregate'; input: RelPlan; groupKeys: ScalarExpr[]; aggregates: AggCall[]; fields: Field[] }
-  /** Output: left fields then right fields. Equi-join keys plus an optional residual over the concatenated row. */
-  | { kind: 'Join'; joinType: JoinType; left: RelPlan; right: RelPlan; leftKeys: ScalarExpr[]; rightKeys: ScalarExpr[]; residual?: ScalarExpr; fields: Field[] }
+  /**
+   * Output: left fields then right fields. Equi-join keys plus an optional residual over the concatenated row.
+   * lookup 'right': `JOIN t FOR SYSTEM_TIME AS OF PROCTIME()`; incrementally each left (stream) row is
+   * joined once with the right side as it is when the row is processed (runtime LookupJoin); in batch
+   * it is an ordinary join.
+   */
+  | { kind: 'Join'; joinType: JoinType; left: RelPlan; right: RelPlan; leftKeys: ScalarExpr[]; rightKeys: ScalarExpr[]; residual?: ScalarExpr; lookup?: 'right'; fields: Field[] }
   | { kind: 'Distinct'; input: RelPlan; fields: Field[] }
   | { kind: 'UnionAll'; inputs: RelPlan[]; fields: Field[] }
   /** INTERSECT / EXCEPT [ALL] (UNION is Distinct over UnionAll). */
