@@ -22,6 +22,8 @@ import { fixedIntervalMicros } from './event-time.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { T } from '../../runtime/sql/types.js';
 
+const MAX_WINDOWS_PER_ROW = 10_000;
+
 export const WINDOW_FUNCTIONS = new Set(['tumble', 'hop', 'session']);
 
 type TableFunctionItem = Extract<FromItem, { kind: 'TableFunction' }>;
@@ -60,6 +62,10 @@ export function bindWindowTableFunction(item: TableFunctionItem, bindRelation: (
     const slide = positive(durations[0], name === 'tumble' ? 'the window size' : 'the hop slide', item.pos);
     const size = name === 'tumble' ? slide : positive(durations[1], 'the window size', item.pos);
     const offset = durations[name === 'tumble' ? 1 : 2] ?? 0;
+    // Each row is copied into size / slide windows: refuse what would multiply the input absurdly.
+    if (size / slide > MAX_WINDOWS_PER_ROW) {
+      throw new SqlError(SqlState.ProgramLimitExceeded, `HOP would put each row into ${Math.ceil(size / slide)} windows (more than ${MAX_WINDOWS_PER_ROW})`, { position: item.pos, hint: 'Use a larger slide or a smaller size.' });
+    }
     plan = { kind: 'TimeWindow', window: name as 'tumble' | 'hop', input: rel.plan, timeColumn: timeCol.index, slide, size, offset, fields };
   }
   const names = item.columnAliases;

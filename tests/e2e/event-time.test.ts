@@ -105,6 +105,7 @@ test('watermark declarations are checked', async () => {
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, ts, INTERVAL '0 minutes')`), '22023');
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, ts)`), '42883');
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(nope, ts, INTERVAL '1 minute')`), '42P01');
+  assert.equal(await sqlstate(`SELECT * FROM HOP(w7, ts, INTERVAL '1 millisecond', INTERVAL '1 day')`), '54000');
 });
 
 test('HOP windows against hand-computed counts, in batch and incrementally', async () => {
