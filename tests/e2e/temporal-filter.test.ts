@@ -9,6 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import type pg from 'pg';
+import { arrayRows, errorCode } from '../support/sql.js';
 import { EddyProcess } from '../support/server-process.js';
 
 let server: EddyProcess;
@@ -27,18 +28,9 @@ after(async () => {
   if (restartedDir) fs.rmSync(restartedDir, { recursive: true, force: true });
 });
 
-async function rows(sql: string, client: pg.Client = c): Promise<unknown[][]> {
-  return (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][];
-}
+const rows = (sql: string, client: pg.Client = c) => arrayRows(client, sql);
 
-async function sqlstate(sql: string): Promise<string> {
-  try {
-    await c.query(sql);
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  assert.fail(`expected an error from: ${sql}`);
-}
+const sqlstate = (sql: string) => errorCode(c, sql);
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import type pg from 'pg';
+import { arrayRows, errorCode, sortedJson } from '../support/sql.js';
 import { EddyProcess } from '../support/server-process.js';
 import { Rng } from '../support/rng.js';
 
@@ -23,20 +24,11 @@ after(async () => {
   await server?.cleanup();
 });
 
-async function rows(sql: string, client: pg.Client = c): Promise<unknown[][]> {
-  return (await client.query({ text: sql, rowMode: 'array' })).rows as unknown[][];
-}
+const rows = (sql: string, client: pg.Client = c) => arrayRows(client, sql);
 
-async function sqlstate(sql: string): Promise<string> {
-  try {
-    await c.query(sql);
-  } catch (e) {
-    return (e as { code: string }).code;
-  }
-  assert.fail(`expected an error from: ${sql}`);
-}
+const sqlstate = (sql: string) => errorCode(c, sql);
 
-const sorted = (rs: unknown[][]) => rs.map((r) => JSON.stringify(r)).sort();
+const sorted = sortedJson;
 
 /** The MV's rows equal its defining query run as a batch (as multisets). */
 async function assertMvEqualsBatch(mv: string, query: string, client: pg.Client = c): Promise<number> {
