@@ -1,6 +1,7 @@
 import type { SqlType } from '../../sql/types.js';
 import type { Row } from '../../sql/values.js';
 import { decodeRow, encodeRow } from '../../storage/value-codec.js';
+import { passesResidual } from '../join-residual.js';
 import type { ChangeBatch } from '../change-batch.js';
 import { keyNormalizer } from '../key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
@@ -134,16 +135,7 @@ export class LookupJoin implements Operator {
         if (bucket !== undefined) {
           for (const s of bucket.values()) {
             const joined = row.concat(s.row);
-            if (residual !== undefined) {
-              let ok: unknown;
-              try {
-                ok = residual(joined);
-              } catch (e) {
-                ctx.reportRowError(e, joined);
-                ok = false;
-              }
-              if (ok !== true) continue;
-            }
+            if (residual !== undefined && !passesResidual(residual, joined, ctx)) continue;
             matched = true;
             out.rows.push(joined);
             out.weights.push(w * s.mult);

@@ -1,6 +1,7 @@
 import type { SqlType } from '../../sql/types.js';
 import type { Row } from '../../sql/values.js';
 import { decodeRow, encodeRow } from '../../storage/value-codec.js';
+import { passesResidual } from '../join-residual.js';
 import type { ChangeBatch } from '../change-batch.js';
 import { keyNormalizer } from '../key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../key-codec.js';
@@ -271,16 +272,7 @@ export class SymmetricHashJoin implements Operator {
           const o = es[j];
           if (o.mult === 0) continue;
           const joined = isLeft ? row.concat(o.row) : o.row.concat(row);
-          if (residual !== undefined) {
-            let ok: unknown;
-            try {
-              ok = residual(joined);
-            } catch (e) {
-              ctx.reportRowError(e, joined);
-              ok = false;
-            }
-            if (ok !== true) continue;
-          }
+          if (residual !== undefined && !passesResidual(residual, joined, ctx)) continue;
           out.rows.push(joined);
           out.weights.push(w * o.mult);
           matched += o.mult;
