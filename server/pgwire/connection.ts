@@ -476,6 +476,21 @@ export class Connection implements Cancellable {
 
   private readyForQuery(): void {
     this.out.readyForQuery(this.session!.txStatus());
+    if (this.pendingFatal !== null) this.fatal(this.pendingFatal);
+  }
+
+  /** A FATAL that waits for the running statement's result to be sent (see terminate). */
+  private pendingFatal: SqlError | null = null;
+
+  /**
+   * Administrator shutdown: an idle connection gets the FATAL now; one running a statement gets
+   * it right after that statement's result and ReadyForQuery, so a statement that committed is
+   * never reported as failed (a client retrying it would write it twice).
+   */
+  terminate(err: SqlError): void {
+    if (this.phase === Phase.Closed) return;
+    if (this.activeCancel === null) this.fatal(err);
+    else this.pendingFatal = err;
   }
 
   cancelRunningStatement(): void {

@@ -70,7 +70,7 @@ export class PgServer implements ConnectionHost {
     const listenerClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     const conns = [...this.connections];
     for (const c of conns) {
-      c.fatal(new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command', { severity: 'FATAL' }));
+      c.terminate(new SqlError(SqlState.AdminShutdown, 'terminating connection due to administrator command', { severity: 'FATAL' }));
     }
     const allClosed = Promise.all(conns.map((c) => c.closed));
     let timer: NodeJS.Timeout | undefined;

@@ -30,6 +30,42 @@ test('SIGTERM finishes work, closes clients with 57P01 and exits 0', async () =>
   }
 });
 
+test('SIGTERM under load: every committed statement is acknowledged, every failed one is absent', async () => {
+  const server = await EddyProcess.start();
+  try {
+    const setup = await server.client();
+    await setup.query('CREATE STREAM load (c INT, i INT)');
+    await setup.end();
+    const acked: number[] = [];
+    const clients = await Promise.all(Array.from({ length: 6 }, () => server.client()));
+    const loops = clients.map(async (c, ci) => {
+      c.on('error', () => undefined);
+      let n = 0;
+      for (let i = 0; ; i++) {
+        try {
+          await c.query(`INSERT INTO load VALUES (${ci}, ${i}), (${ci}, ${i})`);
+        } catch (e) {
+          assert.equal((e as { code?: string }).code ?? '57P01', '57P01');
+          break;
+        }
+        n += 2;
+      }
+      acked[ci] = n;
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await server.stop(), 0);
+    await Promise.all(loops);
+    const again = await EddyProcess.start({ dataDir: server.dataDir });
+    const c2 = await again.client();
+    const stored = (await c2.query({ text: 'SELECT c, count(*)::int FROM load GROUP BY c ORDER BY c', rowMode: 'array' })).rows as [number, number][];
+    assert.deepEqual(stored.map((r) => r[1]), acked.filter((n) => n > 0), 'exactly the acknowledged rows are stored, per client');
+    await c2.end();
+    await again.cleanup();
+  } finally {
+    await server.cleanup();
+  }
+});
+
 test('acknowledged writes survive kill -9 and MVs stay exact', async () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-kill-'));
   try {
