@@ -485,12 +485,19 @@ export class Connection implements Cancellable {
   /**
    * Administrator shutdown: an idle connection gets the FATAL now; one running a statement gets
    * it right after that statement's result and ReadyForQuery, so a statement that committed is
-   * never reported as failed (a client retrying it would write it twice).
+   * never reported as failed (a client retrying it would write it twice). Called once the
+   * engine has committed every queued epoch.
    */
   terminate(err: SqlError): void {
     if (this.phase === Phase.Closed) return;
-    if (this.activeCancel === null) this.fatal(err);
-    else this.pendingFatal = err;
+    if (this.activeCancel === null) {
+      this.fatal(err);
+      return;
+    }
+    // The engine has finished every epoch by now, so what still runs is a read or a wait
+    // (pg_sleep): cancel it so shutdown is prompt.
+    this.pendingFatal = err;
+    this.cancelRunningStatement();
   }
 
   cancelRunningStatement(): void {
