@@ -49,11 +49,18 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     logger,
     sessions: { createSession: (params) => new SqlSession({ engine, binderEnv, serverVersion: SERVER_VERSION }, params) },
   });
-  const pgPort = await pg.listen();
-
   const http: FastifyInstance = Fastify({ logger: false });
   http.get('/health', async () => ({ status: 'ok', epoch: engine.epoch }));
-  await http.listen({ host: cfg.host, port: cfg.httpPort });
+  let pgPort: number;
+  try {
+    pgPort = await pg.listen();
+    await http.listen({ host: cfg.host, port: cfg.httpPort });
+  } catch (e) {
+    // Release the data dir (and its lock) before reporting a port that cannot be bound.
+    await pg.shutdown().catch(() => undefined);
+    await engine.close();
+    throw e;
+  }
   const addr = http.server.address();
   const httpPort = typeof addr === 'object' && addr ? addr.port : cfg.httpPort;
 

@@ -45,6 +45,7 @@ export function openDatabase(opts: OpenOptions): SqliteDb {
     throw new DataDirError(`cannot create data directory "${opts.dataDir}": ${(e as Error).message}`, 2);
   }
   const file = path.join(opts.dataDir, 'eddy.db');
+  const release = lockDataDir(opts.dataDir);
   let db: SqliteDb;
   try {
     db = new Database(file);
@@ -54,10 +55,18 @@ export function openDatabase(opts: OpenOptions): SqliteDb {
     db.pragma('busy_timeout = 5000');
   } catch (e) {
     if ((e as { code?: string }).code === 'SQLITE_NOTADB') {
+      release();
       throw new DataDirError(`data directory "${opts.dataDir}" is not an Eddy data directory: "${file}" is not a database`, 3);
     }
+    release();
     throw new DataDirError(`cannot open data directory "${opts.dataDir}": ${(e as Error).message}`, 2);
   }
+  const close = db.close.bind(db);
+  db.close = () => {
+    const r = close();
+    release();
+    return r;
+  };
   try {
     const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").pluck().all() as string[];
     if (tables.length > 0 && !tables.includes('meta')) {
@@ -76,6 +85,58 @@ export function openDatabase(opts: OpenOptions): SqliteDb {
     throw new DataDirError(`cannot read data directory "${opts.dataDir}": ${(e as Error).message}`, 3);
   }
   return db;
+}
+
+const LOCK_FILE = 'eddy.lock';
+
+/**
+ * One server per data dir: `eddy.lock` holds the owner's pid, created exclusively. A lock whose
+ * process is gone (kill -9, power loss) is stale and taken over; one whose process is alive
+ * refuses the start (exit code 4). Returns the release function.
+ */
+export function lockDataDir(dataDir: string): () => void {
+  const file = path.join(dataDir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
+      let released = false;
+      return () => {
+        if (released) return;
+        released = true;
+        try {
+          if (fs.readFileSync(file, 'utf8').trim() === String(process.pid)) fs.unlinkSync(file);
+        } catch {
+          /* already gone */
+        }
+      };
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'EEXIST') throw new DataDirError(`cannot lock data directory "${dataDir}": ${(e as Error).message}`, 2);
+    }
+    let owner = NaN;
+    try {
+      owner = Number(fs.readFileSync(file, 'utf8').trim());
+    } catch {
+      /* vanished meanwhile: retry */
+    }
+    if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
+      throw new DataDirError(`data directory "${dataDir}" is in use by another Eddy server (pid ${owner}); stop it or use another --data-dir`, 4);
+    }
+    try {
+      fs.unlinkSync(file); // stale: its process is gone
+    } catch {
+      /* someone else took it over: the next attempt decides */
+    }
+  }
+  throw new DataDirError(`cannot lock data directory "${dataDir}": another process keeps taking the lock`, 4);
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as { code?: string }).code === 'EPERM';
+  }
 }
 
 /** Maps SQLite failures inside a commit to SQLSTATEs (disk full -> 53100). */

@@ -105,6 +105,22 @@ test('acknowledged writes survive kill -9 and MVs stay exact', async () => {
   }
 });
 
+test('a second server on the same data dir is refused (exit 4); a lock left by kill -9 is taken over', async () => {
+  const server = await EddyProcess.start();
+  try {
+    const second = spawnSync(process.execPath, [path.join(root, 'bin/eddy'), 'start', '--pg-port', '0', '--http-port', '0', '--data-dir', server.dataDir], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(second.status, 4);
+    assert.match(second.stderr, new RegExp(`in use by another Eddy server \\(pid ${server.child.pid}\\)`));
+    await server.kill();
+    assert.ok(fs.existsSync(path.join(server.dataDir, 'eddy.lock')), 'kill -9 leaves the lock file behind');
+    const again = await EddyProcess.start({ dataDir: server.dataDir });
+    assert.equal(await again.stop(), 0);
+    assert.ok(!fs.existsSync(path.join(server.dataDir, 'eddy.lock')), 'a clean shutdown removes it');
+  } finally {
+    await server.cleanup();
+  }
+});
+
 test('a foreign data dir is refused with a clear message and exit code', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-foreign-'));
   try {
