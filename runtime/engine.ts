@@ -594,6 +594,15 @@ export class Engine implements BatchDataAccess {
       }
     }
     const clock = this.clocks.get(stream.id);
+    const et = stream.eventTime;
+    if (et !== undefined) {
+      // An infinite event time would move the watermark to infinity and make every later row late.
+      for (const r of rows) {
+        if (!Number.isFinite(r[et.column] as number)) {
+          throw new SqlError(SqlState.DatetimeFieldOverflow, `event time "${stream.columns[et.column].name}" of stream "${stream.name}" must be finite, not ${String(r[et.column]).replace('Infinity', 'infinity')}`);
+        }
+      }
+    }
     let l = tx.streamAppends.get(stream.id);
     if (!l) tx.streamAppends.set(stream.id, (l = []));
     const d = tx.delta(stream.id);

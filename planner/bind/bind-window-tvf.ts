@@ -46,7 +46,7 @@ export function bindWindowTableFunction(item: TableFunctionItem, bindRelation: (
   const alias = item.alias ?? relArg.column;
   const rel = bindRelation({ kind: 'Table', name: relArg.column, schema: relArg.table, alias, pos: relArg.pos ?? item.pos });
   const colArg = item.args[1];
-  if (colArg.kind !== 'ColumnRef' || colArg.table !== undefined) throw new SqlError(SqlState.SyntaxError, `the second argument of ${name.toUpperCase()} must be a column of ${relArg.column}`, { position: colArg.pos ?? item.pos });
+  if (colArg.kind !== 'ColumnRef' || (colArg.table !== undefined && colArg.table !== relArg.column && colArg.table !== alias)) throw new SqlError(SqlState.SyntaxError, `the second argument of ${name.toUpperCase()} must be a column of ${relArg.column}`, { position: colArg.pos ?? item.pos });
   const timeCol = new Scope(rel.cols).resolve(undefined, colArg.column, colArg.pos);
   if (timeCol.type.id !== TypeId.Timestamp && timeCol.type.id !== TypeId.Timestamptz) {
     throw new SqlError(SqlState.DatatypeMismatch, `the time column of ${name.toUpperCase()} must be of type timestamp or timestamptz, not ${typeDisplayName(timeCol.type)}`, { position: colArg.pos });
@@ -84,7 +84,7 @@ export function bindWindowTableFunction(item: TableFunctionItem, bindRelation: (
 function constantInterval(e: Expr, what: string, pos?: number): number {
   const params = new ParamTypes();
   const bound = bindExpr(e, { services: { params, bindSubquery: () => { throw new SqlError(SqlState.FeatureNotSupported, `a subquery as ${what} is not allowed`, { position: e.pos ?? pos }); } }, scope: Scope.empty(), clause: 'window table function arguments' });
-  if (!isConstant(bound)) throw new SqlError(SqlState.FeatureNotSupported, `${what} must be a constant interval`, { position: e.pos ?? pos });
+  if (!isConstant(bound) || params.types.length > 0) throw new SqlError(SqlState.FeatureNotSupported, `${what} must be a constant interval (not a column or a $n parameter)`, { position: e.pos ?? pos });
   const v = compileExpr(coerce(bound, T.interval, 'explicit', params, e.pos ?? pos), { ctx: newEvalContext() })([]);
   if (!(v instanceof Interval)) throw new SqlError(SqlState.InvalidParameterValue, `${what} must not be NULL`, { position: e.pos ?? pos });
   return fixedIntervalMicros(v, what, e.pos ?? pos);

@@ -7,12 +7,12 @@ import type { Compiled } from '../expr/compile.js';
 import { keyOf, type Key } from '../dataflow/key-codec.js';
 import { hopStarts, sessions } from '../time/windows.js';
 
-/** Each row once per window containing its time (NULL time: one row with NULL windows). */
+/** Each row once per window containing its time (NULL or infinite time: one row with NULL windows). */
 export function assignTimeWindows(rows: Row[], timeColumn: number, slide: number, size: number, offset: number): Row[] {
   const out: Row[] = [];
   for (const r of rows) {
     const t = r[timeColumn];
-    if (typeof t !== 'number') {
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
       out.push([...r, null, null]);
       continue;
     }
@@ -21,12 +21,13 @@ export function assignTimeWindows(rows: Row[], timeColumn: number, slide: number
   return out;
 }
 
-/** Rows with their session's [start, end) per partition (NULL time: NULL windows). */
+/** Rows with their session's [start, end) per partition (NULL or infinite time: NULL windows). */
 export function assignSessions(rows: Row[], timeColumn: number, gap: number, partitionBy: Compiled[]): Row[] {
   const parts = new Map<Key, Row[]>();
   const out: Row[] = [];
   for (const r of rows) {
-    if (typeof r[timeColumn] !== 'number') {
+    const t = r[timeColumn];
+    if (typeof t !== 'number' || !Number.isFinite(t)) {
       out.push([...r, null, null]);
       continue;
     }

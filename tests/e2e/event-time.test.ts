@@ -92,6 +92,21 @@ test('watermark declarations are checked', async () => {
   assert.equal(await sqlstate(`CREATE STREAM w6 (ts TIMESTAMP, WATERMARK FOR ts AS ts) WITH (idle_timeout = 'soon')`), '22023');
   await c.query(`CREATE STREAM w7 (v INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
   assert.equal(await sqlstate(`INSERT INTO w7 VALUES (1, NULL)`), '23502', 'the event-time column is NOT NULL');
+  assert.equal(await sqlstate(`INSERT INTO w7 VALUES (1, 'infinity')`), '22008', 'an infinite event time would block the stream');
+  assert.equal(await sqlstate(`INSERT INTO w7 VALUES (1, '2026-01-01'), (2, '-infinity')`), '22008');
+  assert.equal(Number((await rows('SELECT count(*) FROM w7'))[0][0]), 0, 'nothing of a refused INSERT is written');
+  await assert.rejects(c.query({ text: `SELECT count(*) FROM TUMBLE(w7, ts, $1::interval)`, values: ['10 seconds'] }), (e: { code?: string }) => e.code === '0A000');
+  assert.deepEqual(await rows(`SELECT count(*) FROM TUMBLE(w7, w7.ts, INTERVAL '1 minute') x`), [['0']], 'a qualified time column is accepted');
+  await c.query(`CREATE STREAM w8 (ts TIMESTAMP)`);
+  await c.query(`INSERT INTO w8 VALUES ('infinity'), ('-infinity'), (NULL), ('2026-01-01 00:00:30')`);
+  for (const tvf of [`TUMBLE(w8, ts, INTERVAL '1 minute')`, `HOP(w8, ts, INTERVAL '1 minute', INTERVAL '1 minute')`, `SESSION(w8, ts, INTERVAL '1 minute')`]) {
+    const session = tvf.startsWith('SESSION');
+    const inf = [[null, null, '3'], [`2026-01-01 00:0${session ? '0:30' : '0:00'}`, `2026-01-01 00:01:${session ? '30' : '00'}`, '1']];
+    const q = `SELECT window_start::text, window_end::text, count(*) FROM ${tvf} GROUP BY 1, 2`;
+    await c.query(`CREATE MATERIALIZED VIEW w8_${tvf.slice(0, 3)} AS ${q}`);
+    assert.deepEqual(sorted(await rows(q)), sorted(inf), `${tvf}: NULL and infinite times have NULL windows`);
+    assert.deepEqual(sorted(await rows(`SELECT * FROM w8_${tvf.slice(0, 3)}`)), sorted(inf), `${tvf} MV agrees`);
+  }
   assert.equal(await sqlstate(`CREATE MATERIALIZED VIEW w7_eowc AS SELECT v, count(*) FROM w7 GROUP BY v EMIT ON WINDOW CLOSE`), '0A000');
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, v, INTERVAL '1 minute')`), '42804');
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, ts, INTERVAL '0 minutes')`), '22023');

@@ -54,7 +54,7 @@ export class SessionWindow implements Operator {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const t = r[this.timeColumn];
-      if (typeof t !== 'number') {
+      if (typeof t !== 'number' || !Number.isFinite(t)) {
         out.rows.push([...r, null, null]);
         out.weights.push(weights[i]);
         continue;

@@ -1,6 +1,6 @@
 /**
  * TimeWindow (TUMBLE / HOP): each change once per window containing the row's time, with
- * window_start and window_end appended. Stateless.
+ * window_start and window_end appended. Stateless. A NULL or infinite time has NULL windows.
  *
  *   HOP slide 5 min, size 10 min: ((a, 12:07), +1) -> ((a, 12:07, 12:00, 12:10), +1), ((a, 12:07, 12:05, 12:15), +1)
  */
@@ -20,7 +20,7 @@ export class TimeWindow implements Operator {
     for (let i = 0; i < rows.length; i++) {
       const r = rows[i];
       const t = r[timeColumn];
-      if (typeof t !== 'number') {
+      if (typeof t !== 'number' || !Number.isFinite(t)) {
         out.rows.push([...r, null, null]);
         out.weights.push(weights[i]);
         continue;
