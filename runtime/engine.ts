@@ -39,6 +39,8 @@ export type DataflowBuilder = (mv: CatalogObject, catalog: Catalog) => Dataflow;
 export interface EngineOptions {
   dataDir: string;
   synchronous?: 'normal' | 'full';
+  /** How often streams with a retention are trimmed (ms, default 10 s). */
+  retentionCheckMs?: number;
   logger: EngineLogger;
   buildDataflow: DataflowBuilder;
 }
@@ -71,6 +73,9 @@ export interface LateRow {
 /** How many late rows eddy_late_rows keeps (the newest); older ones are trimmed at commit. */
 export const LATE_ROWS_RETAINED = 100_000;
 
+/** At most this many stream rows are trimmed per stream per epoch (retention), so epochs stay short. */
+const TRIM_CHUNK = 50_000;
+
 export interface ErrorRecord {
   object: string;
   epoch: number;
@@ -89,6 +94,8 @@ export class EpochTx {
   readonly lateRows: LateRow[] = [];
   /** Streams whose clock (counts, watermark) changed in this epoch. */
   readonly clocksTouched = new Set<number>();
+  /** Streams to trim in this epoch's commit: rows with seq below the value are deleted. */
+  readonly streamTrims = new Map<number, number>();
   /** Run a watermark-only pass even if no stream's watermark moved (idle advance, DDL). */
   watermarkPass = false;
   /** Wall clock at the epoch's start (µs): the processing time operators see. */
@@ -152,8 +159,10 @@ export class Engine implements BatchDataAccess {
         this.tables.set(obj.id, store);
       } else if (obj.kind === 'stream') {
         const s = this.db.prepare('SELECT count(*) AS n, max(seq) AS m FROM stream_rows WHERE stream_id = ?').get(obj.id) as { n: number; m: number | null };
+        // Trimmed streams may hold no rows: the segments remember where the sequence stands.
+        const seg = this.db.prepare('SELECT max(first_seq + n) FROM stream_segments WHERE stream_id = ?').pluck().get(obj.id) as number | null;
         this.streamCounts.set(obj.id, s.n);
-        this.streamNextSeq.set(obj.id, (s.m ?? 0) + 1);
+        this.streamNextSeq.set(obj.id, Math.max((s.m ?? 0) + 1, seg ?? 1));
         const clock = new StreamClock(obj.eventTime);
         const st = this.db.prepare('SELECT state FROM stream_state WHERE stream_id = ?').pluck().get(obj.id) as string | undefined;
         if (st !== undefined) clock.load(JSON.parse(st, reviveInfinity) as StreamClockState);
@@ -182,6 +191,7 @@ export class Engine implements BatchDataAccess {
     }
     this.startClockTimer();
     this.scheduleWakeup();
+    this.startRetentionTimer();
     this.log.info({ epoch: this.epochValue, objects: this.catalog.all().length }, 'engine opened');
   }
 
@@ -192,6 +202,12 @@ export class Engine implements BatchDataAccess {
       putCatalog: db.prepare('INSERT OR REPLACE INTO catalog (id, name, def) VALUES (?, ?, ?)'),
       delCatalog: db.prepare('DELETE FROM catalog WHERE id = ?'),
       appendStream: new ChunkedInsert(db, 'INSERT INTO stream_rows (stream_id, seq, row)', 3),
+      putSegment: db.prepare('INSERT OR REPLACE INTO stream_segments (stream_id, first_seq, n, at) VALUES (?, ?, ?, ?)'),
+      delSegments: db.prepare('DELETE FROM stream_segments WHERE stream_id = ?'),
+      trimStream: db.prepare('DELETE FROM stream_rows WHERE stream_id = ? AND seq < ?'),
+      trimSegments: db.prepare('DELETE FROM stream_segments WHERE stream_id = ? AND first_seq + n <= ?'),
+      firstSeq: db.prepare('SELECT min(seq) FROM stream_rows WHERE stream_id = ?').pluck(),
+      expiredBefore: db.prepare('SELECT min(first_seq) FROM stream_segments WHERE stream_id = ? AND at >= ?').pluck(),
       delStream: db.prepare('DELETE FROM stream_rows WHERE stream_id = ?'),
       putTableRow: db.prepare('INSERT OR REPLACE INTO table_rows (table_id, row_key, row) VALUES (?, ?, ?)'),
       delTableRow: db.prepare('DELETE FROM table_rows WHERE table_id = ? AND row_key = ?'),
@@ -404,6 +420,33 @@ export class Engine implements BatchDataAccess {
     this.clockTimer.unref();
   }
 
+  private retentionTimer: NodeJS.Timeout | undefined;
+
+  /** Trims streams with a retention in the background, at most TRIM_CHUNK rows per stream per epoch. */
+  private startRetentionTimer(): void {
+    this.retentionTimer = setInterval(() => {
+      if (this.closed) return;
+      if (!this.catalog.all().some((o) => o.kind === 'stream' && o.retention)) return;
+      this.submit((tx) => this.planTrims(tx)).catch(() => {});
+    }, this.opts.retentionCheckMs ?? 10_000);
+    this.retentionTimer.unref();
+  }
+
+  private planTrims(tx: EpochTx): void {
+    const now = Date.now();
+    for (const obj of this.catalog.all()) {
+      const r = obj.retention;
+      if (obj.kind !== 'stream' || r === undefined) continue;
+      const next = this.streamNextSeq.get(obj.id) ?? 1;
+      let before = 0;
+      if (r.rows !== undefined) before = Math.max(before, next - r.rows);
+      if (r.ms !== undefined) before = Math.max(before, (this.stmts.expiredBefore.get(obj.id, now - r.ms) as number | null) ?? next);
+      const first = this.stmts.firstSeq.get(obj.id) as number | null;
+      if (first === null || before <= first) continue;
+      tx.streamTrims.set(obj.id, Math.min(before, first + TRIM_CHUNK));
+    }
+  }
+
   private wakeupTimer: NodeJS.Timeout | undefined;
   private wakeupAt = Infinity;
 
@@ -471,10 +514,13 @@ export class Engine implements BatchDataAccess {
         s.delMv.run(id);
         s.delMvState.run(id);
         s.delStreamState.run(id);
+        s.delSegments.run(id);
       }
       for (const obj of tx.catalogWrites) s.putCatalog.run(obj.id, obj.name, JSON.stringify(obj));
+      const appendedAt = Date.now();
       for (const [id, rows] of tx.streamAppends) {
         let seq = this.streamNextSeq.get(id) ?? 1;
+        if (rows.length > 0) s.putSegment.run(id, seq, rows.length, appendedAt);
         for (const r of rows) s.appendStream.add(id, seq++, encodeRow(r));
         this.streamNextSeq.set(id, seq);
         this.streamCounts.set(id, (this.streamCounts.get(id) ?? 0) + rows.length);
@@ -503,6 +549,11 @@ export class Engine implements BatchDataAccess {
         }
       }
       s.appendStream.flush();
+      for (const [id, before] of tx.streamTrims) {
+        const deleted = s.trimStream.run(id, before).changes;
+        s.trimSegments.run(id, before);
+        this.streamCounts.set(id, (this.streamCounts.get(id) ?? 0) - deleted);
+      }
       s.putState.flush();
       s.putMvRow.flush();
       for (const id of tx.clocksTouched) {
@@ -692,8 +743,10 @@ export class Engine implements BatchDataAccess {
       const finite = (x: number | undefined) => (x === undefined || !Number.isFinite(x) ? null : x);
       rows.push([
         obj.name,
-        BigInt(this.streamRowCount(obj.id)),
+        BigInt(c?.accepted ?? 0),
         BigInt(c?.late ?? 0),
+        BigInt(this.streamRowCount(obj.id)),
+        obj.options.retention ?? 'unlimited',
         et ? obj.columns[et.column].name : null,
         et ? Interval.fromMicros(et.delayMicros) : null,
         finite(c?.maxEventTime),
@@ -722,6 +775,7 @@ export class Engine implements BatchDataAccess {
     this.closed = true;
     if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
     if (this.wakeupTimer !== undefined) clearTimeout(this.wakeupTimer);
+    if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
     try {
       this.db.close();
     } catch {

@@ -6,6 +6,8 @@ export interface ServerConfig {
   dataDir: string;
   synchronous: 'normal' | 'full';
   logLevel: string;
+  /** How often streams with a retention are trimmed (ms; EDDY_RETENTION_CHECK_MS). */
+  retentionCheckMs: number;
 }
 
 export class ConfigError extends Error {}
@@ -31,6 +33,12 @@ function port(v: string, name: string): number {
   return n;
 }
 
+function positiveInt(v: string, name: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n <= 0) throw new ConfigError(`invalid ${name}: "${v}"`);
+  return n;
+}
+
 export function parseConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfig {
   const cfg: ServerConfig = {
     host: env.EDDY_HOST ?? '127.0.0.1',
@@ -38,6 +46,7 @@ export function parseConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfi
     httpPort: port(env.EDDY_HTTP_PORT ?? '4567', 'EDDY_HTTP_PORT'),
     dataDir: env.EDDY_DATA_DIR ?? './eddy-data',
     synchronous: env.EDDY_FSYNC === '1' || env.EDDY_FSYNC === 'true' ? 'full' : 'normal',
+    retentionCheckMs: positiveInt(env.EDDY_RETENTION_CHECK_MS ?? '10000', 'EDDY_RETENTION_CHECK_MS'),
     logLevel: env.EDDY_LOG_LEVEL ?? 'info',
   };
   for (let i = 0; i < args.length; i++) {

@@ -37,6 +37,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
   const engine = new Engine({
     dataDir: cfg.dataDir,
     synchronous: cfg.synchronous,
+    retentionCheckMs: cfg.retentionCheckMs,
     logger: logger.child({ component: 'engine' }),
     buildDataflow: (mv, catalog) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), binderEnv).plan, { catalog, emitOnWindowClose: mv.emit === 'window_close' }),
   });

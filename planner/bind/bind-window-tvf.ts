@@ -18,7 +18,7 @@ import { isConstant } from '../../runtime/expr/ir.js';
 import { bindExpr } from './bind-expr.js';
 import { ParamTypes, coerce } from './coerce.js';
 import { Scope, type ScopeColumn } from './scope.js';
-import { fixedIntervalMicros } from './event-time.js';
+import { fixedIntervalMicros } from './stream-options.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { T } from '../../runtime/sql/types.js';
 

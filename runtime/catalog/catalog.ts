@@ -36,6 +36,8 @@ export interface CatalogObject {
   createdEpoch: number;
   /** Streams: event time (WATERMARK FOR col AS col - INTERVAL 'd') and the idle_timeout option. */
   eventTime?: EventTimeDef;
+  /** Streams: how long rows are kept (ms of arrival time) and/or how many; unset = unlimited. */
+  retention?: { ms?: number; rows?: number };
   /** MVs: EMIT ON WINDOW CLOSE (default: changes, the live table updated every epoch). */
   emit?: 'changes' | 'window_close';
   /** MVs: output columns that carry a watermark (window columns), read by MVs over this MV. */

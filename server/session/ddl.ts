@@ -7,7 +7,7 @@ import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { T, TypeId } from '../../runtime/sql/types.js';
 import { kindName, type CatalogObject, type ColumnSchema, type EventTimeDef, type ObjectKind } from '../../runtime/catalog/catalog.js';
-import { bindEventTime } from '../../planner/bind/event-time.js';
+import { bindEventTime, parseRetention } from '../../planner/bind/stream-options.js';
 import { ParamTypes } from '../../planner/bind/coerce.js';
 import { resolveTypeName } from '../../planner/bind/type-names.js';
 import { liveKeyOf, lowerToDataflow, bindQuery } from '../../planner/planner.js';
@@ -68,12 +68,14 @@ export class DdlHandler {
       columns[eventTime.column].notNull = true;
     }
     for (const [k] of Object.entries(s.options)) {
+      if (kind === 'stream' && k === 'retention') continue;
       if (kind === 'stream' && k === 'idle_timeout') {
         if (!eventTime) throw new SqlError(SqlState.InvalidParameterValue, 'option "idle_timeout" needs a WATERMARK on the stream', { position: s.pos });
         continue;
       }
       throw new SqlError(SqlState.InvalidParameterValue, `unrecognized ${kind} option "${k}"`, { position: s.pos });
     }
+    const retention = kind === 'stream' && s.options.retention !== undefined ? parseRetention(s.options.retention) : undefined;
     // Validate DEFAULT expressions now, so a bad default fails the CREATE rather than later INSERTs.
     for (const c of columns) if (c.defaultSql) this.dml.bindDefault(c, new ParamTypes());
     const engine = this.deps.engine;
@@ -81,7 +83,7 @@ export class DdlHandler {
       if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
       engine.createObject(tx, {
         id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey, liveKey: null,
-        createSql: '', dependsOn: [], options: s.options, createdEpoch: tx.epoch, eventTime,
+        createSql: '', dependsOn: [], options: s.options, createdEpoch: tx.epoch, eventTime, retention,
       });
     }, { exclusive: true });
     return { kind: 'command', tag: createTag(kind) };

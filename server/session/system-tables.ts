@@ -41,6 +41,8 @@ export const EDDY_STREAMS: SystemTable = {
     { name: 'name', type: T.text },
     { name: 'rows_accepted', type: T.int8 },
     { name: 'late_rows', type: T.int8 },
+    { name: 'rows_retained', type: T.int8 },
+    { name: 'retention', type: T.text },
     { name: 'event_time_column', type: T.text },
     { name: 'watermark_delay', type: T.interval },
     { name: 'max_event_time', type: T.timestamptz },

@@ -42,5 +42,5 @@ test('the README event-time example runs in psql and shows what it says', { skip
   assert.match(out, /page\|minute\|visits\nhome\|2026-01-01 12:00:00\+00\|1\n\(1 row\)/, 'the closed window, final');
   assert.match(out, /INSERT 0 0/, 'the late row is not accepted');
   assert.match(out, /pageviews\|2026-01-01 12:00:30\+00\|2026-01-01 12:01:02\+00\|\{"page":"home","user_id":"3","ts":"2026-01-01 12:00:30\+00"\}/);
-  assert.match(out, /pageviews\|2\|1\|ts\|00:00:05\|2026-01-01 12:01:07\+00\|2026-01-01 12:01:02\+00\|00:00:30\|/);
+  assert.match(out, /pageviews\|2\|1\|2\|unlimited\|ts\|00:00:05\|2026-01-01 12:01:07\+00\|2026-01-01 12:01:02\+00\|00:00:30\|/);
 });

@@ -1,6 +1,7 @@
 /**
- * A stream's event-time declaration: `WATERMARK FOR col AS col - INTERVAL 'd'` and the
- * `idle_timeout` option, checked and reduced to the catalog's EventTimeDef.
+ * A stream's declaration options, checked and reduced to catalog form: its event time
+ * (`WATERMARK FOR col AS col - INTERVAL 'd'` and `idle_timeout`, an EventTimeDef) and its
+ * `retention`.
  *
  *   WATERMARK FOR ts AS ts - INTERVAL '5 seconds'  ->  { column: 2, delayMicros: 5_000_000 }
  *   WATERMARK FOR ts AS ts                          ->  { column: 2, delayMicros: 0 }
@@ -68,4 +69,20 @@ export function parseDurationOption(name: string, text: string): number {
   const micros = fixedIntervalMicros(iv, `option "${name}"`);
   if (micros <= 0) throw new SqlError(SqlState.InvalidParameterValue, `option "${name}" must be a positive interval, not "${text}"`);
   return micros / 1000;
+}
+
+/**
+ * A stream's `retention` option: an interval of arrival time ('7 days'), a row count
+ * ('1000000 rows'), or 'unlimited' (the default). Returns undefined for unlimited.
+ */
+export function parseRetention(text: string): { ms?: number; rows?: number } | undefined {
+  const t = text.trim().toLowerCase();
+  if (t === 'unlimited') return undefined;
+  const rows = /^(\d+)\s*rows?$/.exec(t);
+  if (rows) {
+    const n = Number(rows[1]);
+    if (!Number.isSafeInteger(n) || n <= 0) throw new SqlError(SqlState.InvalidParameterValue, `option "retention" must keep at least one row, not "${text}"`);
+    return { rows: n };
+  }
+  return { ms: parseDurationOption('retention', text) };
 }
