@@ -2,8 +2,11 @@
  * Eddy's benchmarks: `npm run bench [-- options]`.
  *
  *   --quick            a 10x smaller run (100 k rows, 10 s naive cap, 3 s pgbench runs, 1 rep)
- *   --only <names>     comma-separated subset: wire, engine, naive, pgbench;
- *                      `ingest` = wire,engine,naive
+ *   --only <names>     comma-separated subset: wire, engine, naive, pgbench, windows-engine,
+ *                      windows-wire, state; `ingest` = wire,engine,naive;
+ *                      `windows` = windows-engine,windows-wire
+ *                      (windowed counts: bench/windowed.ts; bounded state: bench/window-state.ts;
+ *                      --quick runs them on 100 k bids and 1 M events)
  *   --json <file>      also write the results as JSON
  *   --profile <dir>    run the wire-ingest server under the V8 CPU profiler and summarise it
  *   --connections <n>  wire-ingest connections (default 4)
@@ -23,9 +26,12 @@ import { runEngineAlone, type EngineAloneResult } from './engine-alone.js';
 import { runNaiveBaseline, type NaiveResult } from './naive-baseline.js';
 import { MODES, medianCpuUs, medianTps, runPgbenchLookups, type PgbenchResult } from './pgbench.js';
 import { formatProfile, summarizeProfile } from './profile.js';
+import { runWindowedEngineIsolated, runWindowedWire, bidInsertTexts, type WindowedRun } from './windowed.js';
+import { STATE_VARIANTS, runWindowStateIsolated, type StateRun } from './window-state.js';
+import { PLAIN, WINDOWED, bidGenConfig, expectedGroups, makeBids, type BidSet, type Expected } from './nexmark-bids.js';
 import { codeVersion, formatNumber, machineInfo, markdownReport, printReport, progress, ratio, type BenchResults } from './report.js';
 
-const ALL = ['wire', 'engine', 'naive', 'pgbench'] as const;
+const ALL = ['wire', 'engine', 'naive', 'pgbench', 'windows-engine', 'windows-wire', 'state'] as const;
 
 /** A bad command line: reported as one line, without a stack. */
 class UsageError extends Error {}
@@ -63,8 +69,9 @@ function parseArgs(argv: string[]): Options {
         o.only = new Set();
         for (const n of names) {
           if (n === 'ingest') ['wire', 'engine', 'naive'].forEach((x) => o.only.add(x as BenchName));
+          else if (n === 'windows') ['windows-engine', 'windows-wire'].forEach((x) => o.only.add(x as BenchName));
           else if ((ALL as readonly string[]).includes(n)) o.only.add(n as BenchName);
-          else throw new UsageError(`unknown benchmark "${n}"; choose from ingest, ${ALL.join(', ')}`);
+          else throw new UsageError(`unknown benchmark "${n}"; choose from ingest, windows, ${ALL.join(', ')}`);
         }
         break;
       }
@@ -92,12 +99,15 @@ async function main(): Promise<number> {
   const naiveCapSeconds = o.quick ? 10 : 60;
   const pgbenchSeconds = o.quick ? 3 : 10;
   const lookupRows = o.quick ? 20_000 : 100_000;
+  const windowBids = Math.round(1_000_000 * scale);
+  const stateEvents = o.quick ? 1_000_000 : 10_000_000;
+  const stateSampleEvery = o.quick ? 100_000 : 1_000_000;
 
   const res: BenchResults = {
     startedAt: new Date().toISOString(),
     code: codeVersion(),
     machine: machineInfo(),
-    options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 } },
+    options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 }, windowBids, stateEvents, stateSampleEvery },
     measurements: [],
     ratios: [],
     failures: [],
@@ -216,6 +226,9 @@ async function main(): Promise<number> {
     }
   }
 
+  if (o.only.has('windows-engine') || o.only.has('windows-wire')) await runWindowBenches(o, res, attempt, windowBids);
+  if (o.only.has('state')) await runStateBench(o, res, attempt, stateEvents, stateSampleEvery);
+
   printReport(res);
   if (o.json) {
     fs.mkdirSync(path.dirname(path.resolve(o.json)), { recursive: true });
@@ -223,6 +236,98 @@ async function main(): Promise<number> {
     progress(`results written to ${o.json}`);
   }
   return res.failures.length > 0 ? 1 : 0;
+}
+
+const BIDS_SEED = 11;
+
+type Attempt = <T>(group: string, name: string, f: () => Promise<T> | T) => Promise<T | undefined>;
+
+// ---------------------------------------------------------------- windowed counts (bench/windowed.ts)
+async function runWindowBenches(o: Options, res: BenchResults, attempt: Attempt, count: number): Promise<void> {
+  progress(`windows: generating ${count.toLocaleString('en-US')} Nexmark-like bids`);
+  const bids: BidSet = makeBids(bidGenConfig(BIDS_SEED, o.connections, o.batchRows), count, o.batchRows);
+  const variants = [PLAIN, ...WINDOWED];
+  const expected = new Map<string, Expected>(variants.map((v) => [v.name, expectedGroups(bids, v.grouping)]));
+  const tumbleExp = expected.get('tumble')!;
+  const eventSeconds = (bids.timeUs[bids.count - 1] - bids.timeUs[0]) / 1e6;
+  const input = `${formatNumber(bids.count)} bids over ${eventSeconds.toFixed(0)} s of event time, ${bids.lateCount} late (${((bids.lateCount / bids.count) * 100).toFixed(2)} %); ${formatNumber(expected.get('plain')!.groups.size)} auctions; ${formatNumber(tumbleExp.groupsPerWindow)} (auction, window) groups per 10 s window`;
+  // The baseline runs first and last; the variants are compared with the mean of the two.
+  const order = [PLAIN, ...WINDOWED, PLAIN];
+  const modes: { key: 'windows-engine' | 'windows-wire'; label: string; cpuLabel: string }[] = [
+    { key: 'windows-engine', label: `engine alone (own process, ${o.connections} batches in flight)`, cpuLabel: 'CPU' },
+    { key: 'windows-wire', label: `over the wire (pg, ${o.connections} conns, INSERT of ${o.batchRows} rows)`, cpuLabel: 'server CPU' },
+  ];
+  for (const mode of modes) {
+    if (!o.only.has(mode.key)) continue;
+    const group = mode.key;
+    const engineMode = mode.key === 'windows-engine';
+    const texts = engineMode ? undefined : bidInsertTexts(bids);
+    const runs = new Map<string, WindowedRun[]>();
+    for (const v of order) {
+      progress(`${group}: ${v.name}`);
+      // Each variant gets a fresh process: a child process (engine alone) or a server (wire).
+      const r = await attempt(group, v.label, () =>
+        engineMode
+          ? runWindowedEngineIsolated(v.name, { count, seed: BIDS_SEED, batchRows: o.batchRows, inFlight: o.connections })
+          : runWindowedWire(bids, texts!, v, expected.get(v.name)!, { connections: o.connections }));
+      if (r) runs.set(v.name, [...(runs.get(v.name) ?? []), r]);
+    }
+    const base = runs.get('plain') ?? [];
+    const mean = (xs: number[]) => (xs.length ? xs.reduce((a, b) => a + b, 0) / xs.length : undefined);
+    const baseRate = mean(base.map((r) => r.rowsPerSec));
+    const cpuOk = base.length > 0 && base.every((r) => r.cpuSeconds !== undefined);
+    const baseCpu = cpuOk ? mean(base.map((r) => r.cpuSeconds! / r.rows)) : undefined;
+    for (const v of variants) {
+      const rs = runs.get(v.name);
+      if (!rs) continue;
+      const rate = mean(rs.map((r) => r.rowsPerSec))!;
+      const r = rs[0];
+      const notes = [
+        v.name === 'plain'
+          ? `baseline, run before and after the windowed variants: ${rs.map((x) => formatNumber(x.rowsPerSec)).join(' and ')} rows/s (the mean is used); ${input}`
+          : `${formatNumber(r.rows)} rows in ${r.seconds.toFixed(2)} s; ${r.epochs !== undefined ? `${r.epochs} epochs; ` : ''}${r.late} late rows diverted${r.extraLate > 0 ? ` (${r.extraLate} of them beyond the generated ones: INSERTs of different connections ran out of order)` : ''}; MV verified (every group's n and max)`,
+        `MV rows ${formatNumber(r.mvRows)}, operator state entries at the end ${formatNumber(r.stateRows)}${r.insertLatencyMs ? `; INSERT latency p50 ${r.insertLatencyMs.p50.toFixed(0)} ms, p99 ${r.insertLatencyMs.p99.toFixed(0)} ms` : ''}`,
+      ];
+      res.measurements.push({ group, name: `${v.label}: ${mode.label}`, value: rate, unit: 'rows/s', notes });
+      const cpu = rs.every((x) => x.cpuSeconds !== undefined) ? mean(rs.map((x) => x.cpuSeconds! / x.rows)) : undefined;
+      if (cpu !== undefined) res.measurements.push({ group, name: `${v.label}: ${mode.cpuLabel} per row`, value: cpu * 1e6, unit: 'µs/row' });
+      if (v.name === 'plain') continue;
+      res.ratios.push({ group, name: `${v.name} / plain, rows/s`, value: ratio(rate, baseRate), reading: 'throughput of the windowed MV relative to GROUP BY auction, same stream, same run' });
+      res.ratios.push({ group, name: `${v.name} / plain, ${mode.cpuLabel} per row`, value: ratio(cpu, baseCpu), reading: 'CPU per row relative to GROUP BY auction (1.0 = windowing is free); robust to contention' });
+    }
+  }
+}
+
+// ---------------------------------------------------------------- bounded state (bench/window-state.ts)
+async function runStateBench(o: Options, res: BenchResults, attempt: Attempt, events: number, sampleEvery: number): Promise<void> {
+  const mb = (x: number) => `${x.toFixed(0)} MB`;
+  for (const v of STATE_VARIANTS) {
+    progress(`state: ${v.name}, ${events.toLocaleString('en-US')} events, sampled every ${sampleEvery.toLocaleString('en-US')}`);
+    const r: StateRun | undefined = await attempt('state', v.name, () => runWindowStateIsolated(v, { events, sampleEvery, batchRows: o.batchRows, inFlight: o.connections, seed: 23 }));
+    if (!r) continue;
+    const s = r.samples;
+    const at = (n: number) => s.find((x) => x.events >= n) ?? s[0];
+    const early = at(Math.min(2 * sampleEvery, events));
+    const last = s[s.length - 1];
+    const group = 'state';
+    const notes = [
+      `${formatNumber(r.events)} events in ${r.seconds.toFixed(1)} s (${formatNumber(r.events / r.seconds)} events/s, ${((r.cpuSeconds * 1e6) / r.events).toFixed(2)} µs CPU per event, generator included; own child process), ${r.windows} windows, ${r.late} late rows; result verified per window`,
+      'samples (events: state entries now / max in the chunk / approx. state bytes / MV rows / heapUsed after GC / RSS / events/s and µs CPU per event over the chunk):',
+      ...s.map((x) => `  ${formatNumber(x.events)}: ${formatNumber(x.stateRows)} / ${formatNumber(x.chunkMaxStateRows)} / ${mb(x.stateBytes / 2 ** 20)} / ${formatNumber(x.mvRows)} / ${mb(x.heapUsedMB)} / ${mb(x.rssMB)} / ${formatNumber(x.chunkRate)} and ${x.chunkCpuUsPerEvent.toFixed(2)}  [${x.nodes.join('; ')}]`),
+    ];
+    res.measurements.push({ group, name: `${v.name}: max operator state entries over the run (after every batch)`, value: r.maxStateRows, unit: 'rows', notes });
+    res.measurements.push({ group, name: `${v.name}: (auction, window) groups per full 10 s window`, value: r.groupsPerWindow, unit: 'rows' });
+    for (const x of early === last ? [last] : [early, last]) {
+      res.measurements.push({ group, name: `${v.name}: heapUsed after GC / RSS at ${formatNumber(x.events)} events`, value: x.heapUsedMB, unit: `MB / ${x.rssMB.toFixed(0)} MB` });
+    }
+    res.measurements.push({ group, name: `${v.name}: MV rows at the end`, value: last.mvRows, unit: 'rows' });
+    res.ratios.push({ group, name: `${v.name}: max state entries / groups per window`, value: ratio(r.maxStateRows, r.groupsPerWindow), reading: 'bounded: about the windows open at once (a window closes 4 s + one epoch after it ends), whatever the run length' });
+    const half = Math.ceil(s.length / 2);
+    const maxOf = (xs: StateRun['samples']) => Math.max(...xs.map((x) => x.chunkMaxStateRows));
+    res.ratios.push({ group, name: `${v.name}: max state entries, second half / first half of the run`, value: s.length > 1 ? ratio(maxOf(s.slice(half)), maxOf(s.slice(0, half))) : null, reading: '~1 when state does not grow with history' });
+    res.ratios.push({ group, name: `${v.name}: heapUsed at ${formatNumber(last.events)} / at ${formatNumber(early.events)} events`, value: ratio(last.heapUsedMB, early.heapUsedMB), reading: v.boundedOutput ? '~1 when memory is flat (one output row per window)' : 'grows with the MV (one row per (auction, window) kept); see MV rows' });
+    res.ratios.push({ group, name: `${v.name}: CPU per event, last chunk / second chunk`, value: ratio(last.chunkCpuUsPerEvent, s[Math.min(1, s.length - 1)].chunkCpuUsPerEvent), reading: '~1 when the per-event cost does not grow with history' });
+  }
 }
 
 main().then(

@@ -18,13 +18,17 @@
  *               row per window, so the whole process should stay flat.
  *
  * The rows are generated batch by batch inside the run (not pre-built), so the input does not
- * weigh on the heap; the rates therefore include the generator.
+ * weigh on the heap; the rates therefore include the generator. Each run is a child process of
+ * its own (runWindowStateIsolated), so its heap and RSS owe nothing to what ran before (a closed
+ * Engine stayed reachable for a few seconds after close() when two runs shared a process).
  */
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import type { Row } from '../runtime/sql/values.js';
 import { openInProcess } from './in-process.js';
-import { BIDS_DDL, BidGenerator, WATERMARK_DELAY_US, bidGenConfig, type Bid } from './nexmark-bids.js';
+import { BIDS_DDL, BidGenerator, bidGenConfig, type Bid } from './nexmark-bids.js';
 
 export interface StateVariant {
   name: string;
@@ -52,7 +56,11 @@ export interface StateSample {
   seconds: number;
   /** Events per second over the chunk since the previous sample. */
   chunkRate: number;
+  /** Process CPU per event over that chunk, µs (robust to contention, unlike chunkRate). */
+  chunkCpuUsPerEvent: number;
   stateRows: number;
+  /** Largest total state entries after any batch of the chunk since the previous sample. */
+  chunkMaxStateRows: number;
   stateBytes: number;
   /** Per stateful node: "node label: rows". */
   nodes: string[];
@@ -66,6 +74,8 @@ export interface StateRun {
   events: number;
   late: number;
   seconds: number;
+  /** Process CPU (user + system) over the run, generator included. */
+  cpuSeconds: number;
   samples: StateSample[];
   /** Largest total state entries seen after any batch. */
   maxStateRows: number;
@@ -119,13 +129,17 @@ class WindowTally {
   finish(): void {
     this.retire(Infinity);
   }
-
-  get lastTime(): number {
-    return this.maxTime;
-  }
 }
 
-export async function runWindowState(v: StateVariant, opts: { events: number; sampleEvery: number; batchRows: number; inFlight: number; seed: number }): Promise<StateRun> {
+export interface StateOptions {
+  events: number;
+  sampleEvery: number;
+  batchRows: number;
+  inFlight: number;
+  seed: number;
+}
+
+export async function runWindowState(v: StateVariant, opts: StateOptions): Promise<StateRun> {
   const gc = gcFunction();
   const memory = () => {
     gc?.();
@@ -158,9 +172,12 @@ export async function runWindowState(v: StateVariant, opts: { events: number; sa
 
     const samples: StateSample[] = [];
     let maxStateRows = 0;
+    let chunkMax = 0;
     let produced = 0;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let tPrev = t0;
+    let cpuPrev = process.cpuUsage();
     while (produced < opts.events) {
       const chunkEnd = Math.min(opts.events, produced + opts.sampleEvery);
       await Promise.all(
@@ -171,33 +188,39 @@ export async function runWindowState(v: StateVariant, opts: { events: number; sa
             const rows = nextBatch(n);
             await engine.submit((tx) => engine.appendToStream(tx, stream, rows));
             const s = df.stateSize();
-            if (s > maxStateRows) maxStateRows = s;
+            if (s > chunkMax) chunkMax = s;
           }
         }),
       );
       await engine.flush();
       const t = performance.now();
+      const c = process.cpuUsage(cpuPrev);
       const ops = await ip.sql("SELECT node, operator, state_rows, state_bytes FROM eddy_operator_state WHERE materialized_view = 'w'");
       const mvRows = Number((await ip.sql('SELECT count(*) FROM w'))[0][0]);
       samples.push({
         events: produced,
         seconds: (t - t0) / 1000,
         chunkRate: (produced - (samples.at(-1)?.events ?? 0)) / ((t - tPrev) / 1000),
+        chunkCpuUsPerEvent: (c.user + c.system) / (produced - (samples.at(-1)?.events ?? 0)),
         stateRows: ops.reduce((a, r) => a + Number(r[2]), 0),
+        chunkMaxStateRows: chunkMax,
         stateBytes: ops.reduce((a, r) => a + Number(r[3]), 0),
-        nodes: ops.map((r) => `${r[0]} ${String(r[1]).replace(/ \(.*/, '')}: ${r[2]}`),
+        nodes: ops.map((r) => `${String(r[0])} ${String(r[1]).replace(/ \(.*/, '')}: ${String(r[2])}`),
         mvRows,
         ...memory(),
       });
+      if (chunkMax > maxStateRows) maxStateRows = chunkMax;
+      chunkMax = 0;
       tPrev = performance.now();
+      cpuPrev = process.cpuUsage();
     }
     const seconds = (performance.now() - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
 
     // Checks: the late rows, and (per window, at the end) the groups the windows held.
     const late = Number((await ip.sql("SELECT late_rows FROM eddy_streams WHERE name = 'bids'"))[0][0]);
     if (late !== gen.lateProduced) throw new Error(`the stream counted ${late} late rows, expected ${gen.lateProduced}`);
     tally.finish();
-    const finalWatermark = tally.lastTime - WATERMARK_DELAY_US;
     const problems: string[] = [];
     let windows: { start: number; auctions: number; top: number }[];
     if (v.boundedOutput) {
@@ -226,9 +249,46 @@ export async function runWindowState(v: StateVariant, opts: { events: number; sa
     // Groups per window over the full windows (the first and last are partly filled).
     const inner = windows.length > 2 ? windows.slice(1, -1) : windows;
     const groupsPerWindow = inner.reduce((a, x) => a + x.auctions, 0) / Math.max(1, inner.length);
-    void finalWatermark;
-    return { variant: v.name, events: opts.events, late, seconds, samples, maxStateRows, groupsPerWindow, windows: windows.length };
+    return { variant: v.name, events: opts.events, late, seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, samples, maxStateRows, groupsPerWindow, windows: windows.length };
   } finally {
     await ip.close();
   }
+}
+
+/** Runs one variant in a child process (`node --expose-gc` this file) and returns its result. */
+export function runWindowStateIsolated(v: StateVariant, opts: StateOptions): Promise<StateRun> {
+  const self = fileURLToPath(import.meta.url);
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--expose-gc', self, v.name, JSON.stringify(opts)], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`state run ${v.name} exited with code ${code}`));
+      try {
+        resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '') as StateRun);
+      } catch (e) {
+        reject(new Error(`state run ${v.name}: unreadable result (${(e as Error).message}): ${out.slice(0, 500)}`));
+      }
+    });
+  });
+}
+
+// Child-process entry: node --expose-gc dist/bench/window-state.js <variant> '<options JSON>'
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const v = STATE_VARIANTS.find((x) => x.name === process.argv[2]);
+  if (!v) {
+    process.stderr.write(`window-state: unknown variant "${process.argv[2]}"; choose from ${STATE_VARIANTS.map((x) => x.name).join(', ')}\n`);
+    process.exit(2);
+  }
+  runWindowState(v, JSON.parse(process.argv[3] ?? '{}') as StateOptions).then(
+    (r) => {
+      process.stdout.write(JSON.stringify(r) + '\n');
+      process.exit(0);
+    },
+    (e) => {
+      process.stderr.write(`window-state ${v.name}: ${(e as Error).stack ?? String(e)}\n`);
+      process.exit(1);
+    },
+  );
 }
