@@ -51,7 +51,27 @@ export interface MvRuntime {
   live: LiveTable;
   /** Source ids (catalog ids as strings) the dataflow reads. */
   inputs: Set<string>;
+  /** While the MV is still reading its input streams' retained history (see backfillStep). */
+  backfill?: Backfill;
 }
+
+/**
+ * A backfill in progress: the next stream sequence number to read per input stream. While it
+ * runs, the MV ignores those streams' live changes (it reaches them through the log) and sees no
+ * watermarks (nothing closes early); it switches to live input in the epoch where every cursor
+ * has reached the committed end of its stream, so no row is missed or read twice.
+ */
+export interface Backfill {
+  cursors: Map<number, number>;
+  rowsDone: number;
+  done: Promise<void>;
+  finish: () => void;
+}
+
+/** Stream rows a backfill reads per epoch; other epochs run in between. */
+const BACKFILL_CHUNK = 20_000;
+/** Streams with at most this many retained rows are backfilled at once, in the CREATE's epoch. */
+const BACKFILL_AT_ONCE = 20_000;
 
 interface WorkItem {
   run: (tx: EpochTx) => unknown;
@@ -96,6 +116,9 @@ export class EpochTx {
   readonly clocksTouched = new Set<number>();
   /** Streams to trim in this epoch's commit: rows with seq below the value are deleted. */
   readonly streamTrims = new Map<number, number>();
+  /** MVs whose backfill progressed in this epoch (their cursors are committed with it). */
+  readonly backfills = new Set<MvRuntime>();
+  readonly backfillsFinished: Backfill[] = [];
   /** Run a watermark-only pass even if no stream's watermark moved (idle advance, DDL). */
   watermarkPass = false;
   /** Wall clock at the epoch's start (µs): the processing time operators see. */
@@ -187,6 +210,12 @@ export class Engine implements BatchDataAccess {
       }));
       rt.live.restore(live);
       this.mvs.set(obj.id, rt);
+      const bf = this.db.prepare('SELECT state FROM mv_backfill WHERE mv_id = ?').pluck().get(obj.id) as string | undefined;
+      if (bf !== undefined) {
+        const st = JSON.parse(bf) as { cursors: [number, number][]; rowsDone: number };
+        rt.backfill = newBackfill(new Map(st.cursors), st.rowsDone);
+        this.scheduleBackfill(rt);
+      }
       this.refreshMvWatermarks(rt);
     }
     this.startClockTimer();
@@ -220,6 +249,9 @@ export class Engine implements BatchDataAccess {
       delMvState: db.prepare('DELETE FROM op_state WHERE mv_id = ?'),
       insError: db.prepare('INSERT INTO errors (object, epoch, sqlstate, message, row, at) VALUES (?, ?, ?, ?, ?, ?)'),
       scanStream: db.prepare('SELECT row FROM stream_rows WHERE stream_id = ? ORDER BY seq').pluck(),
+      readStream: db.prepare('SELECT seq, row FROM stream_rows WHERE stream_id = ? AND seq >= ? ORDER BY seq LIMIT ?'),
+      putBackfill: db.prepare('INSERT OR REPLACE INTO mv_backfill (mv_id, state) VALUES (?, ?)'),
+      delBackfill: db.prepare('DELETE FROM mv_backfill WHERE mv_id = ?'),
       scanErrors: db.prepare('SELECT id, object, epoch, sqlstate, message, row, at FROM errors ORDER BY id'),
       putStreamState: db.prepare('INSERT OR REPLACE INTO stream_state (stream_id, state) VALUES (?, ?)'),
       delStreamState: db.prepare('DELETE FROM stream_state WHERE stream_id = ?'),
@@ -309,6 +341,7 @@ export class Engine implements BatchDataAccess {
       return;
     }
     this.epochValue = epoch;
+    for (const b of tx.backfillsFinished) b.finish();
     for (const r of results) (r.ok ? r.item.resolve : r.item.reject)(r.value);
     const ms = performance.now() - started;
     if (rows > 0 || tx.catalogWrites.length > 0) this.log.debug({ epoch, rows, durationMs: Math.round(ms * 100) / 100 }, 'epoch committed');
@@ -334,7 +367,14 @@ export class Engine implements BatchDataAccess {
       let relevant = watermarkPass && rt.dataflow.usesWatermarks;
       if (!relevant) for (const k of rt.inputs) if (deltas.has(k)) { relevant = true; break; }
       if (!relevant) continue;
-      const out = rt.dataflow.step(deltas, this.operatorContext(tx, obj));
+      let sources: ReadonlyMap<string, ChangeBatch> = deltas;
+      if (rt.backfill !== undefined) {
+        // Streams still being read from the log: their live rows come later, through the log.
+        const m = new Map(deltas);
+        for (const id of rt.backfill.cursors.keys()) m.delete(String(id));
+        sources = m;
+      }
+      const out = rt.dataflow.step(sources, this.operatorContext(tx, obj));
       if (out.rows.length > 0) {
         rt.live.apply(out);
         const k = String(obj.id);
@@ -385,7 +425,7 @@ export class Engine implements BatchDataAccess {
   }
 
   private refreshMvWatermarks(rt: MvRuntime): void {
-    const ctx = this.watermarkContext;
+    const ctx = rt.backfill !== undefined ? { ...this.watermarkContext, watermark: noWatermark } : this.watermarkContext;
     rt.dataflow.outputWatermarks.forEach((f, col) => {
       if (f !== null) this.watermarks.set(watermarkKey(rt.obj.id, col), f(ctx));
     });
@@ -486,9 +526,10 @@ export class Engine implements BatchDataAccess {
   }
 
   operatorContext(tx: EpochTx, obj: CatalogObject): OperatorContext {
+    const backfilling = this.mvs.get(obj.id)?.backfill !== undefined;
     return {
       epoch: tx.epoch,
-      watermark: this.watermarkContext.watermark,
+      watermark: backfilling ? noWatermark : this.watermarkContext.watermark,
       processingTime: tx.processingTime,
       reportRowError: (error: unknown, row: Row) => {
         const e = error instanceof SqlError ? error : new SqlError(SqlState.InternalError, (error as Error)?.message ?? String(error));
@@ -515,6 +556,7 @@ export class Engine implements BatchDataAccess {
         s.delMvState.run(id);
         s.delStreamState.run(id);
         s.delSegments.run(id);
+        s.delBackfill.run(id);
       }
       for (const obj of tx.catalogWrites) s.putCatalog.run(obj.id, obj.name, JSON.stringify(obj));
       const appendedAt = Date.now();
@@ -556,6 +598,12 @@ export class Engine implements BatchDataAccess {
       }
       s.putState.flush();
       s.putMvRow.flush();
+      for (const rt of tx.backfills) {
+        if (!this.mvs.has(rt.obj.id)) continue;
+        const b = rt.backfill;
+        if (b === undefined) s.delBackfill.run(rt.obj.id);
+        else s.putBackfill.run(rt.obj.id, JSON.stringify({ cursors: [...b.cursors], rowsDone: b.rowsDone }));
+      }
       for (const id of tx.clocksTouched) {
         const c = this.clocks.get(id);
         if (c) s.putStreamState.run(id, JSON.stringify(c.state(), replaceInfinity));
@@ -606,17 +654,100 @@ export class Engine implements BatchDataAccess {
       const ctx = this.operatorContext(tx, obj);
       const initial = rt.dataflow.init(ctx);
       const sources = new Map<string, ChangeBatch>();
+      const streams = obj.dependsOn.filter((id) => this.catalog.getById(id)?.kind === 'stream');
+      let history = 0;
+      for (const id of streams) history += this.streamRowCount(id);
+      // Large stream histories are read in chunks, epoch by epoch (backfillStep); tables and MVs
+      // are small enough to snapshot here and then follow live.
+      const chunked = history > BACKFILL_AT_ONCE;
+      if (chunked) rt.backfill = newBackfill(new Map(streams.map((id) => [id, 0])), 0);
       for (const id of obj.dependsOn) {
         const dep = this.catalog.getById(id);
-        if (!dep || dep.kind === 'view') continue;
+        if (!dep || dep.kind === 'view' || (chunked && dep.kind === 'stream')) continue;
         const rows = [...this.scan({ kind: dep.kind === 'mv' ? 'mv' : dep.kind, objectId: dep.id, name: dep.name })];
         sources.set(String(id), { rows, weights: rows.map(() => 1) });
       }
-      const out = rt.dataflow.step(sources, ctx);
+      this.mvs.set(obj.id, rt);
+      const out = rt.dataflow.step(sources, chunked ? this.operatorContext(tx, obj) : ctx);
       rt.live.apply(initial);
       rt.live.apply(out);
-      this.mvs.set(obj.id, rt);
       this.refreshMvWatermarks(rt);
+      if (rt.backfill !== undefined) {
+        tx.backfills.add(rt);
+        this.scheduleBackfill(rt);
+      }
+    }
+  }
+
+  /** Resolves once the MV has caught up with its input streams (at once if it has no backfill). */
+  backfillDone(id: number): Promise<void> {
+    return this.mvs.get(id)?.backfill?.done ?? Promise.resolve();
+  }
+
+  /** Backfill progress: stream rows read so far and rows still to read, or undefined when live. */
+  backfillProgress(id: number): { done: number; remaining: number } | undefined {
+    const b = this.mvs.get(id)?.backfill;
+    if (b === undefined) return undefined;
+    let remaining = 0;
+    for (const [sid, cursor] of b.cursors) {
+      const next = this.streamNextSeq.get(sid) ?? 1;
+      const first = (this.stmts.firstSeq.get(sid) as number | null) ?? next;
+      remaining += Math.max(0, next - Math.max(cursor, first));
+    }
+    return { done: b.rowsDone, remaining };
+  }
+
+  /** Queues the next chunk after pending network input had a turn (so clients are not starved). */
+  private scheduleBackfill(rt: MvRuntime): void {
+    setImmediate(() => {
+      if (this.closed || this.mvs.get(rt.obj.id) !== rt || rt.backfill === undefined) return;
+      this.submit((tx) => this.backfillStep(tx, rt)).then(
+        () => { if (rt.backfill !== undefined) this.scheduleBackfill(rt); },
+        () => {},
+      );
+    });
+  }
+
+  /** Reads the next chunk of the MV's input streams from the log; switches it live once caught up. */
+  private backfillStep(tx: EpochTx, rt: MvRuntime): void {
+    const b = rt.backfill;
+    if (b === undefined || this.mvs.get(rt.obj.id) !== rt) return;
+    const sources = new Map<string, ChangeBatch>();
+    let caughtUp = true;
+    let budget = BACKFILL_CHUNK;
+    for (const [sid, cursor] of b.cursors) {
+      const next = this.streamNextSeq.get(sid) ?? 1;
+      if (cursor >= next) continue;
+      const got = this.stmts.readStream.all(sid, cursor, Math.max(1, budget)) as { seq: number; row: string }[];
+      if (got.length === 0) {
+        b.cursors.set(sid, next);
+        continue;
+      }
+      const rows = got.map((g) => decodeRow(g.row));
+      sources.set(String(sid), { rows, weights: rows.map(() => 1) });
+      const last = got[got.length - 1].seq + 1;
+      b.cursors.set(sid, last);
+      b.rowsDone += rows.length;
+      budget -= rows.length;
+      if (last < next) caughtUp = false;
+    }
+    const out = rt.dataflow.step(sources, this.operatorContext(tx, rt.obj));
+    if (out.rows.length > 0) {
+      rt.live.apply(out);
+      const d = tx.delta(rt.obj.id);
+      for (let i = 0; i < out.rows.length; i++) {
+        d.rows.push(out.rows[i]);
+        d.weights.push(out.weights[i]);
+      }
+    }
+    tx.backfills.add(rt);
+    if (caughtUp) {
+      // From this epoch on the MV takes its streams' live changes, this epoch's included, and
+      // the watermark pass closes whatever the real watermarks make final.
+      rt.backfill = undefined;
+      tx.watermarkPass = true;
+      tx.backfillsFinished.push(b);
+      this.log.info({ mv: rt.obj.name, rows: b.rowsDone }, 'backfill finished');
     }
   }
 
@@ -624,6 +755,7 @@ export class Engine implements BatchDataAccess {
     this.catalogVersion++;
     this.catalog.remove(id);
     this.tables.delete(id);
+    this.mvs.get(id)?.backfill?.finish();
     this.mvs.delete(id);
     this.streamCounts.delete(id);
     this.streamNextSeq.delete(id);
@@ -773,6 +905,8 @@ export class Engine implements BatchDataAccess {
       });
     }
     this.closed = true;
+    // A CREATE waiting for its backfill returns: the view exists and resumes backfilling at restart.
+    for (const rt of this.mvs.values()) rt.backfill?.finish();
     if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
     if (this.wakeupTimer !== undefined) clearTimeout(this.wakeupTimer);
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
@@ -827,3 +961,11 @@ function namedRowJson(cols: readonly { name: string; type: SqlType }[], row: Row
 }
 
 const NUMERIC_JSON: ReadonlySet<string> = new Set([TypeId.Int2, TypeId.Int4, TypeId.Float4, TypeId.Float8]);
+
+const noWatermark = (): number => -Infinity;
+
+function newBackfill(cursors: Map<number, number>, rowsDone: number): Backfill {
+  let finish!: () => void;
+  const done = new Promise<void>((resolve) => (finish = resolve));
+  return { cursors, rowsDone, done, finish };
+}

@@ -20,6 +20,7 @@ import { ConstantSource } from '../../runtime/dataflow/operators/constant-source
 import { findTopNs, lowerTopN } from './top-n-pattern.js';
 import { TimeWindow } from '../../runtime/dataflow/operators/time-window.js';
 import { SessionWindow } from '../../runtime/dataflow/operators/session-window.js';
+import { lowerSessionAggregate } from './session-aggregate.js';
 import { WindowCloseBuffer } from '../../runtime/dataflow/operators/window-close-buffer.js';
 import type { WatermarkFn } from '../../runtime/dataflow/operator.js';
 import type { CatalogReader } from '../../runtime/catalog/catalog.js';
@@ -105,6 +106,9 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
         return add({ operator: new Project(p.exprs.map(compile)), inputs: [input], label: `Project (${p.fields.map((f) => f.name).join(', ')})` });
       }
       case 'Aggregate': {
+        // Aggregate <- [Filter...] <- SessionWindow: one SessionAggregate when it applies (session-aggregate.ts).
+        const fused = lowerSessionAggregate(p, compile, wmOf, (n) => n === closeAt || topNs.has(n));
+        if (fused !== null) return add({ operator: fused.operator, inputs: [lower(fused.input)], label: fused.label });
         const input = lower(p.input);
         const keyWms = wmOf(p);
         const closeKey = p.groupKeys.findIndex((_, i) => keyWms[i] !== null);

@@ -147,7 +147,8 @@ export class Dataflow {
     this.nodes.forEach((n, i) => {
       if (!n.operator.stateSize) return;
       const rows = n.operator.stateSize();
-      out.push({ node: i, label: n.label, rows, bytes: Math.round(rows * (this.entryBytes.get(i) ?? 0)) });
+      const bytes = n.operator.stateBytes ? n.operator.stateBytes() : rows * (this.entryBytes.get(i) ?? 0);
+      out.push({ node: i, label: n.label, rows, bytes: Math.round(bytes) });
     });
     return out;
   }

@@ -59,4 +59,10 @@ export interface Operator {
   restore?(entries: Iterable<StateEntry>): void;
   /** Number of state entries held (for SHOW/metrics). */
   stateSize?(): number;
+  /**
+   * Approximate bytes of the state held, for operators whose persisted entries differ widely in
+   * size (e.g. one entry per partition holding many rows). Without it, Dataflow.stateStats
+   * estimates stateSize() × the mean size of the entries persisted recently.
+   */
+  stateBytes?(): number;
 }

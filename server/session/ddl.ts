@@ -116,16 +116,21 @@ export class DdlHandler {
       const df = lowerToDataflow(bound.plan, { catalog: engine.catalog, emitOnWindowClose: emit === 'window_close' });
       df.outputWatermarks.forEach((f, i) => { if (f !== null) watermarkColumns.push(i); });
     }
-    await engine.submit((tx) => {
+    const id = await engine.submit((tx) => {
       if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
       for (const d of bound.dependencies) if (!engine.catalog.getById(d)) throw new SqlError(SqlState.UndefinedTable, 'a relation used by the query was dropped concurrently');
+      const id = engine.catalog.allocateId();
       engine.createObject(tx, {
-        id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey: [],
+        id, name: s.name, kind, columns, primaryKey: [],
         liveKey: kind === 'mv' ? liveKeyOf(bound.plan) : null,
         queryText: s.queryText, createSql: '', dependsOn: [...bound.dependencies], options: s.kind === 'CreateMaterializedView' ? s.options : {}, createdEpoch: tx.epoch,
         ...(kind === 'mv' ? { emit: emit ?? 'changes', watermarkColumns } : {}),
       });
+      return id;
     }, { exclusive: true });
+    // Like PostgreSQL's CREATE MATERIALIZED VIEW, return once the view holds its query's result:
+    // a long history is read in chunks by later epochs, while other statements keep running.
+    await engine.backfillDone(id);
     return { kind: 'command', tag: createTag(kind) };
   }
 

@@ -324,7 +324,7 @@ export class SqlSession implements Session {
     const columns: ColumnDesc[] =
       kind === 'stream' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'late_rows', type: T.int8 }, { name: 'watermark', type: T.timestamptz }]
       : kind === 'table' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'primary_key', type: T.text }]
-      : kind === 'mv' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'definition', type: T.text }]
+      : kind === 'mv' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'backfill', type: T.text }, { name: 'definition', type: T.text }]
       : [{ name: 'name', type: T.text }, { name: 'definition', type: T.text }];
     return {
       catalogVersion: version,
@@ -338,7 +338,7 @@ export class SqlSession implements Session {
               return [o.name, BigInt(engine.streamRowCount(o.id)), BigInt(c?.late ?? 0), c && Number.isFinite(c.watermark) ? c.watermark : null];
             }
             case 'table': return [o.name, BigInt(engine.table(o.id).rows.size), o.primaryKey.map((i) => o.columns[i].name).join(', ')];
-            case 'mv': return [o.name, BigInt(engine.mvs.get(o.id)?.live.size() ?? 0), o.queryText ?? ''];
+            case 'mv': return [o.name, BigInt(engine.mvs.get(o.id)?.live.size() ?? 0), backfillText(engine.backfillProgress(o.id)), o.queryText ?? ''];
             default: return [o.name, o.queryText ?? ''];
           }
         });
@@ -411,6 +411,13 @@ function planUses(plan: RelPlan, fn: string): boolean {
   return exprs.some(inExpr) || childrenOf(plan).some((c) => planUses(c, fn));
 }
 
+
+/** SHOW MATERIALIZED VIEWS' backfill column: 'done', or rows read of the stream history so far. */
+function backfillText(p: { done: number; remaining: number } | undefined): string {
+  if (p === undefined) return 'done';
+  const total = p.done + p.remaining;
+  return `${p.done} / ${total} rows (${total === 0 ? 100 : Math.floor((p.done / total) * 100)}%)`;
+}
 
 function canceled(): SqlError {
   return new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');

@@ -153,6 +153,40 @@ test('SESSION windows per key merge when an out-of-order event bridges two sessi
   assert.deepEqual(await rows(`${q} ORDER BY user_id, ws`), merged, 'batch SESSION agrees');
 });
 
+test('SESSION aggregates run fused (SessionAggregate) and equal their batch query under inserts, updates and deletes', async () => {
+  await c.query(`CREATE TABLE sess_t (id INT PRIMARY KEY, k INT, v INT, ts TIMESTAMP)`);
+  const from = `SESSION(sess_t, ts, INTERVAL '10 seconds')`;
+  const fused: Record<string, string> = {
+    sess_fused: `SELECT k, window_start, window_end, count(*) AS n, sum(v) FILTER (WHERE v > 3) AS sv, count(DISTINCT v) AS dv, max(v) AS mx FROM ${from} WHERE v <> 5 GROUP BY k, window_start, window_end`,
+    sess_end_only: `SELECT window_end, k, avg(v) AS av FROM ${from} GROUP BY window_end, k`,
+  };
+  const fallback: Record<string, string> = {
+    sess_text_keys: `SELECT window_start::text AS ws, window_end::text AS we, count(*) AS n FROM ${from} GROUP BY 1, 2`,
+    sess_window_arg: `SELECT k, window_start, max(window_end) AS we, count(*) AS n FROM ${from} GROUP BY k, window_start`,
+  };
+  const explain = async (q: string) => (await rows(`EXPLAIN CREATE MATERIALIZED VIEW x AS ${q}`)).map((r) => String(r[0])).join('\n');
+  for (const q of Object.values(fused)) assert.match(await explain(q), /SessionAggregate \(ts, gap 00:00:10, keys: \d, aggregates: /);
+  for (const q of Object.values(fallback)) assert.doesNotMatch(await explain(q), /SessionAggregate/);
+  const all = { ...fused, ...fallback };
+  for (const [name, q] of Object.entries(all)) await c.query(`CREATE MATERIALIZED VIEW ${name} AS ${q}`);
+  const rng = new Rng(7);
+  let nextId = 0;
+  const ids: number[] = [];
+  for (let step = 0; step < 12; step++) {
+    const vals: string[] = [];
+    for (let i = 0; i < 15; i++) {
+      ids.push(nextId);
+      vals.push(`(${nextId++}, ${rng.int(0, 2)}, ${rng.int(0, 8)}, to_timestamp(${1767225600 + rng.int(0, 120)})::timestamp)`);
+    }
+    await c.query(`INSERT INTO sess_t VALUES ${vals.join(', ')}`);
+    // Deletes split sessions; updates move rows between sessions.
+    for (let i = 0; i < 4 && ids.length > 0; i++) await c.query(`DELETE FROM sess_t WHERE id = ${ids.splice(rng.int(0, ids.length - 1), 1)[0]}`);
+    await c.query(`UPDATE sess_t SET ts = ts + INTERVAL '7 seconds', v = v + 1 WHERE id = ${rng.pick(ids)}`);
+    await c.query('FLUSH');
+    for (const [name, q] of Object.entries(all)) assert.deepEqual(sorted(await rows(`SELECT * FROM ${name}`)), sorted(await rows(q)), `${name} equals its query (step ${step})`);
+  }
+});
+
 test('EMIT ON WINDOW CLOSE over SESSION and HOP emits each window once, when the watermark passes its end', async () => {
   await c.query(`CREATE STREAM taps (user_id INT, ts TIMESTAMP, WATERMARK FOR ts AS ts)`);
   await c.query(`CREATE MATERIALIZED VIEW tap_sessions AS SELECT user_id, window_end::text AS we, count(*) AS n FROM SESSION(taps, ts, INTERVAL '10 seconds') GROUP BY user_id, window_start, window_end EMIT ON WINDOW CLOSE`);

@@ -39,6 +39,9 @@ export class SessionWindow implements Operator {
   private readonly dirty = new Set<Partition>();
   private closedBelow = -Infinity;
   private rowCount = 0;
+  /** Size of each partition's persisted entry, and their sum (for stateBytes). */
+  private readonly entryBytes = new Map<string, number>();
+  private bytes = 0;
 
   constructor(
     private readonly timeColumn: number,
@@ -149,15 +152,28 @@ export class SessionWindow implements Operator {
   takeDirty(): StateEntry[] {
     const out: StateEntry[] = [];
     for (const p of this.dirty) {
-      out.push({ key: p.key, value: p.entries.length === 0 ? null : serialize([p.values, p.entries.map((e) => [e.row, e.weight])]) });
+      const value = p.entries.length === 0 ? null : serialize([p.values, p.entries.map((e) => [e.row, e.weight])]);
+      out.push({ key: p.key, value });
+      this.trackBytes(p.key, value);
     }
     this.dirty.clear();
     return out;
   }
 
+  private trackBytes(key: string, value: string | null): void {
+    this.bytes -= this.entryBytes.get(key) ?? 0;
+    if (value === null) this.entryBytes.delete(key);
+    else {
+      const b = key.length + value.length;
+      this.entryBytes.set(key, b);
+      this.bytes += b;
+    }
+  }
+
   restore(entries: Iterable<StateEntry>): void {
     for (const { key, value } of entries) {
       if (value === null) continue;
+      this.trackBytes(key, value);
       const [values, list] = deserialize(value) as [Value[], [Row, number][]];
       const mapKey = keyOf(values);
       const p: Partition = { mapKey, key, values, entries: list.map(([row, weight]) => ({ time: row[this.timeColumn] as number, row, weight })) };
@@ -169,6 +185,11 @@ export class SessionWindow implements Operator {
 
   stateSize(): number {
     return this.rowCount;
+  }
+
+  /** One persisted entry per partition holds all its rows: the sum of their sizes, not rows × mean entry. */
+  stateBytes(): number {
+    return this.bytes;
   }
 }
 
