@@ -675,8 +675,30 @@ export class Engine implements BatchDataAccess {
       if (rt.backfill !== undefined) {
         tx.backfills.add(rt);
         this.scheduleBackfill(rt);
-      }
+      } else if (obj.replaces !== undefined) this.takeOver(tx, rt);
     }
+  }
+
+  /**
+   * CREATE OR REPLACE: the caught-up replacement takes the old view's name in this epoch; the old
+   * view is dropped in the same commit, so readers see one or the other, never neither. If the old
+   * view gained dependents or was dropped meanwhile, the replacement is abandoned instead.
+   */
+  private takeOver(tx: EpochTx, rt: MvRuntime): void {
+    const obj = rt.obj;
+    const old = obj.replaces === undefined ? undefined : this.catalog.getById(obj.replaces);
+    if (old === undefined || old.kind !== 'mv' || this.catalog.dependents(old.id).length > 0) {
+      this.log.warn({ mv: obj.name }, 'replacement abandoned: the view it replaces was dropped or gained dependents');
+      this.dropObject(tx, obj.id);
+      return;
+    }
+    this.dropObject(tx, old.id);
+    this.catalog.remove(obj.id);
+    obj.name = old.name;
+    delete obj.replaces;
+    this.catalog.add(obj);
+    tx.catalogWrites.push(obj);
+    this.catalogVersion++;
   }
 
   /** Resolves once the MV has caught up with its input streams (at once if it has no backfill). */
@@ -748,6 +770,7 @@ export class Engine implements BatchDataAccess {
       tx.watermarkPass = true;
       tx.backfillsFinished.push(b);
       this.log.info({ mv: rt.obj.name, rows: b.rowsDone }, 'backfill finished');
+      if (rt.obj.replaces !== undefined) this.takeOver(tx, rt);
     }
   }
 

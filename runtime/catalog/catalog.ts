@@ -42,6 +42,11 @@ export interface CatalogObject {
   emit?: 'changes' | 'window_close';
   /** MVs: output columns that carry a watermark (window columns), read by MVs over this MV. */
   watermarkColumns?: number[];
+  /**
+   * CREATE OR REPLACE MATERIALIZED VIEW: the id of the view this one replaces. It is built under
+   * a temporary name and takes the old view's name (atomically) once it has caught up.
+   */
+  replaces?: number;
 }
 
 export interface EventTimeDef {

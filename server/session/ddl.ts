@@ -93,11 +93,17 @@ export class DdlHandler {
     const kind: ObjectKind = s.kind === 'CreateMaterializedView' ? 'mv' : 'view';
     const engine = this.deps.engine;
     const existing = engine.catalog.get(s.name);
-    if (existing && s.orReplace) {
-      throw new SqlError(SqlState.FeatureNotSupported, 'CREATE OR REPLACE is not supported yet; DROP and CREATE instead', { position: s.pos });
+    const replacing = existing !== undefined && s.orReplace ? existing : undefined;
+    if (replacing !== undefined) {
+      if (replacing.kind !== kind) {
+        throw new SqlError(SqlState.WrongObjectType, `"${s.name}" is not a ${kindName(kind)}`, { position: s.pos, hint: `it is a ${kindName(replacing.kind)}` });
+      }
+      if (kind === 'view') throw new SqlError(SqlState.FeatureNotSupported, 'CREATE OR REPLACE VIEW is not supported yet; DROP and CREATE instead', { position: s.pos });
+      refuseDependents(engine.catalog.dependents(replacing.id), replacing, s.pos);
+    } else {
+      const skip = this.checkName(s.name, s.ifNotExists, kind, s.pos);
+      if (skip) return skip;
     }
-    const skip = this.checkName(s.name, s.ifNotExists, kind, s.pos);
-    if (skip) return skip;
     const bound = bindQuery(s.query, this.deps.binderEnv);
     if (bound.params.types.length > 0) throw new SqlError(SqlState.UndefinedParameter, 'there is no parameter $1', { position: s.pos });
     const fields = bound.plan.fields;
@@ -116,21 +122,34 @@ export class DdlHandler {
       const df = lowerToDataflow(bound.plan, { catalog: engine.catalog, emitOnWindowClose: emit === 'window_close' });
       df.outputWatermarks.forEach((f, i) => { if (f !== null) watermarkColumns.push(i); });
     }
+    if (replacing !== undefined && bound.dependencies.has(replacing.id)) {
+      throw new SqlError(SqlState.InvalidObjectDefinition, `materialized view "${s.name}" cannot read itself`, { position: s.pos });
+    }
+    // A replacement is built under a temporary name while the old view keeps serving reads; the
+    // engine gives it the old name in the epoch where it has caught up.
+    const buildName = replacing !== undefined ? `${s.name}$replacing` : s.name;
     const id = await engine.submit((tx) => {
-      if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
+      if (engine.catalog.get(buildName)) throw new SqlError(SqlState.DuplicateTable, replacing ? `materialized view "${s.name}" is already being replaced` : `relation "${s.name}" already exists`);
+      if (replacing !== undefined && engine.catalog.getById(replacing.id) === undefined) throw new SqlError(SqlState.UndefinedTable, `materialized view "${s.name}" was dropped concurrently`);
       for (const d of bound.dependencies) if (!engine.catalog.getById(d)) throw new SqlError(SqlState.UndefinedTable, 'a relation used by the query was dropped concurrently');
       const id = engine.catalog.allocateId();
       engine.createObject(tx, {
-        id, name: s.name, kind, columns, primaryKey: [],
+        id, name: buildName, kind, columns, primaryKey: [],
         liveKey: kind === 'mv' ? liveKeyOf(bound.plan) : null,
         queryText: s.queryText, createSql: '', dependsOn: [...bound.dependencies], options: s.kind === 'CreateMaterializedView' ? s.options : {}, createdEpoch: tx.epoch,
         ...(kind === 'mv' ? { emit: emit ?? 'changes', watermarkColumns } : {}),
+        ...(replacing !== undefined ? { replaces: replacing.id } : {}),
       });
       return id;
     }, { exclusive: true });
     // Like PostgreSQL's CREATE MATERIALIZED VIEW, return once the view holds its query's result:
     // a long history is read in chunks by later epochs, while other statements keep running.
     await engine.backfillDone(id);
+    if (replacing !== undefined && engine.catalog.get(s.name)?.id !== id) {
+      const now = engine.catalog.get(s.name);
+      refuseDependents(now ? engine.catalog.dependents(now.id) : [], now ?? replacing, s.pos);
+      throw new SqlError(SqlState.ObjectNotInPrerequisiteState, `materialized view "${s.name}" was changed or dropped while its replacement was built; nothing was replaced`, { position: s.pos });
+    }
     return { kind: 'command', tag: createTag(kind) };
   }
 
@@ -187,6 +206,16 @@ export class DdlHandler {
   }
 
   // ------------------------------------------------------------------ DML
+}
+
+/** CREATE OR REPLACE of a view others read is refused (2BP01): they were planned against it. */
+function refuseDependents(dependents: CatalogObject[], obj: CatalogObject, pos?: number): void {
+  if (dependents.length === 0) return;
+  throw new SqlError(SqlState.DependentObjectsStillExist, `cannot replace ${kindName(obj.kind)} ${obj.name} because other objects depend on it`, {
+    position: pos,
+    detail: dependents.map((d) => `${kindName(d.kind)} ${d.name} depends on ${kindName(obj.kind)} ${obj.name}`).join('\n'),
+    hint: 'Drop the dependent objects first (or DROP ... CASCADE and create them again).',
+  });
 }
 
 export function createTag(kind: ObjectKind): string {
