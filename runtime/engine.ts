@@ -41,6 +41,8 @@ export interface EngineOptions {
   synchronous?: 'normal' | 'full';
   /** How often streams with a retention are trimmed (ms, default 10 s). */
   retentionCheckMs?: number;
+  /** Caps the database size in pages (EDDY_MAX_DB_PAGES): simulates a full disk in tests. */
+  maxDbPages?: number;
   logger: EngineLogger;
   buildDataflow: DataflowBuilder;
 }
@@ -168,8 +170,17 @@ export class Engine implements BatchDataAccess {
   // ------------------------------------------------------------------ startup
 
   open(): void {
-    this.db = openDatabase({ dataDir: this.opts.dataDir, synchronous: this.opts.synchronous ?? 'normal' });
+    this.db = openDatabase({ dataDir: this.opts.dataDir, synchronous: this.opts.synchronous ?? 'normal', maxPages: this.opts.maxDbPages });
     this.stmts = this.prepareStatements();
+    this.loadState();
+    this.startClockTimer();
+    this.scheduleWakeup();
+    this.startRetentionTimer();
+    this.log.info({ epoch: this.epochValue, objects: this.catalog.all().length }, 'engine opened');
+  }
+
+  /** Loads the last committed epoch: catalog, tables, stream positions and clocks, MV state and live tables. */
+  private loadState(): void {
     this.epochValue = Number(this.db.prepare("SELECT value FROM meta WHERE key = 'epoch'").pluck().get());
     const defs = this.db.prepare('SELECT def FROM catalog ORDER BY id').pluck().all() as string[];
     for (const d of defs) this.catalog.add(JSON.parse(d) as CatalogObject);
@@ -218,10 +229,25 @@ export class Engine implements BatchDataAccess {
       }
       this.refreshMvWatermarks(rt);
     }
-    this.startClockTimer();
+  }
+
+  /**
+   * After a failed epoch (disk full, I/O error, a bug in an operator) the in-memory state may be
+   * ahead of the disk: drop it and load the last committed epoch again, as a restart would.
+   */
+  private reload(): void {
+    for (const rt of this.mvs.values()) rt.backfill?.finish();
+    this.catalog.clear();
+    this.tables.clear();
+    this.mvs.clear();
+    this.clocks.clear();
+    this.watermarks.clear();
+    this.streamCounts.clear();
+    this.streamNextSeq.clear();
+    this.pendingErrors = [];
+    this.catalogVersion++;
+    this.loadState();
     this.scheduleWakeup();
-    this.startRetentionTimer();
-    this.log.info({ epoch: this.epochValue, objects: this.catalog.all().length }, 'engine opened');
   }
 
   private prepareStatements() {
@@ -332,12 +358,16 @@ export class Engine implements BatchDataAccess {
       if (this.endEpochClocks(tx) || tx.watermarkPass) this.propagateWatermarks(tx);
       this.commit(tx);
     } catch (e) {
-      for (const c of this.clocks.values()) c.abortEpoch();
-      // The in-memory state may now be ahead of the disk: fail every item and stop accepting work.
+      // Nothing of this epoch is on disk; the in-memory state may be ahead of it: every item
+      // fails, and the state is reloaded from the last committed epoch (reads keep working).
       const err = e instanceof SqlError ? e : storageError(e);
-      this.log.error({ err: (e as Error).message, stack: (e as Error).stack, epoch }, 'epoch commit failed');
+      this.log.error({ err: (e as Error).message, stack: (e as Error).stack, epoch, sqlstate: err.code }, 'epoch failed; reloading the last committed epoch');
       for (const r of results) r.item.reject(err);
-      if (!(e instanceof SqlError)) this.fatal(e);
+      try {
+        this.reload();
+      } catch (re) {
+        this.fatal(re);
+      }
       return;
     }
     this.epochValue = epoch;
@@ -349,7 +379,7 @@ export class Engine implements BatchDataAccess {
 
   private fatal(e: unknown): void {
     this.closed = true;
-    this.log.error({ err: (e as Error).message }, 'engine stopped after a failed commit; restart to recover the last committed epoch');
+    this.log.error({ err: (e as Error).message }, 'engine stopped: the last committed epoch could not be reloaded; restart to recover it');
   }
 
   /**
@@ -618,6 +648,10 @@ export class Engine implements BatchDataAccess {
     });
     try {
       run();
+    } catch (e) {
+      // The transaction rolled back; rows buffered for it must not leak into the next one.
+      for (const ins of [s.appendStream, s.putState, s.putMvRow, s.insLateRow]) ins.discard();
+      throw e;
     } finally {
       this.pendingErrors = [];
     }

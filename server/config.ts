@@ -8,6 +8,8 @@ export interface ServerConfig {
   logLevel: string;
   /** How often streams with a retention are trimmed (ms; EDDY_RETENTION_CHECK_MS). */
   retentionCheckMs: number;
+  /** Caps the database at this many 4 KiB pages (EDDY_MAX_DB_PAGES; for testing a full disk). */
+  maxDbPages?: number;
 }
 
 export class ConfigError extends Error {}
@@ -47,6 +49,7 @@ export function parseConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfi
     dataDir: env.EDDY_DATA_DIR ?? './eddy-data',
     synchronous: env.EDDY_FSYNC === '1' || env.EDDY_FSYNC === 'true' ? 'full' : 'normal',
     retentionCheckMs: positiveInt(env.EDDY_RETENTION_CHECK_MS ?? '10000', 'EDDY_RETENTION_CHECK_MS'),
+    maxDbPages: env.EDDY_MAX_DB_PAGES === undefined ? undefined : positiveInt(env.EDDY_MAX_DB_PAGES, 'EDDY_MAX_DB_PAGES'),
     logLevel: env.EDDY_LOG_LEVEL ?? 'info',
   };
   for (let i = 0; i < args.length; i++) {

@@ -38,6 +38,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     dataDir: cfg.dataDir,
     synchronous: cfg.synchronous,
     retentionCheckMs: cfg.retentionCheckMs,
+    maxDbPages: cfg.maxDbPages,
     logger: logger.child({ component: 'engine' }),
     buildDataflow: (mv, catalog) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), binderEnv).plan, { catalog, emitOnWindowClose: mv.emit === 'window_close' }),
   });

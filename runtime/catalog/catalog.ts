@@ -102,6 +102,12 @@ export class Catalog implements CatalogReader {
     return [...this.byId.values()].sort((a, b) => a.id - b.id);
   }
 
+  /** Forgets every object (before loading the catalog again); ids keep increasing. */
+  clear(): void {
+    this.byName.clear();
+    this.byId.clear();
+  }
+
   allocateId(): number {
     return this.nextIdValue++;
   }

@@ -31,6 +31,11 @@ export class ChunkedInsert {
     }
   }
 
+  /** Forgets rows not yet written (after a failed transaction). */
+  discard(): void {
+    this.n = 0;
+  }
+
   /** Writes the rows of an incomplete chunk. Call before the transaction commits. */
   flush(): void {
     for (let r = 0; r < this.n; r++) this.single.run(this.buf.slice(r * this.width, (r + 1) * this.width));

@@ -16,6 +16,8 @@ export interface OpenOptions {
   dataDir: string;
   /** 'full' fsyncs every commit (power-loss safe); 'normal' survives process crashes (kill -9). */
   synchronous: 'normal' | 'full';
+  /** Caps the database file at this many pages (SQLite max_page_count): a disk that fills up. */
+  maxPages?: number;
 }
 
 export class DataDirError extends Error {
@@ -54,6 +56,7 @@ export function openDatabase(opts: OpenOptions): SqliteDb {
     db.pragma('journal_mode = WAL');
     db.pragma(`synchronous = ${opts.synchronous === 'full' ? 'FULL' : 'NORMAL'}`);
     db.pragma('cache_size = -65536');
+    if (opts.maxPages !== undefined) db.pragma(`max_page_count = ${Math.floor(opts.maxPages)}`);
     db.pragma('busy_timeout = 5000');
   } catch (e) {
     if ((e as { code?: string }).code === 'SQLITE_NOTADB') {

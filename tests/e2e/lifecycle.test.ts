@@ -139,3 +139,40 @@ test('bad command-line options exit 1 with usage', () => {
   assert.match(r.stderr, /invalid --pg-port/);
   assert.match(r.stderr, /Usage: eddy start/);
 });
+
+test('a full disk fails writes with 53100 while reads keep working, and loses nothing', async () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-full-'));
+  try {
+    // A database capped at 300 pages (1.2 MB) stands in for a disk that fills up.
+    let server = await EddyProcess.start({ dataDir, env: { EDDY_MAX_DB_PAGES: '300' } });
+    let c = await server.client();
+    await c.query('CREATE STREAM big (k INT, payload TEXT)');
+    await c.query('CREATE MATERIALIZED VIEW big_k AS SELECT k, count(*) AS n FROM big GROUP BY k');
+    let acked = 0;
+    let code = '';
+    for (let i = 0; i < 200 && code === ''; i++) {
+      try {
+        await c.query(`INSERT INTO big VALUES ${Array.from({ length: 20 }, (_, j) => `(${j % 5}, repeat('x', 1000))`).join(', ')}`);
+        acked += 20;
+      } catch (e) {
+        code = (e as { code: string }).code;
+      }
+    }
+    assert.equal(code, '53100', 'the write that does not fit fails with disk_full');
+    const q = 'SELECT k, count(*) AS n FROM big GROUP BY k';
+    assert.equal(Number((await c.query('SELECT count(*) AS n FROM big')).rows[0].n), acked, 'reads still work and see every acknowledged row');
+    assert.deepEqual((await c.query({ text: 'SELECT * FROM big_k ORDER BY k', rowMode: 'array' })).rows, (await c.query({ text: `${q} ORDER BY k`, rowMode: 'array' })).rows, 'the view is back at the last committed epoch');
+    await assert.rejects(c.query(`INSERT INTO big VALUES (1, repeat('y', 100000))`), (e: { code?: string }) => e.code === '53100', 'writes keep failing cleanly, the server stays up');
+    await c.end();
+    await server.stop();
+    server = await EddyProcess.start({ dataDir });
+    c = await server.client();
+    await c.query(`INSERT INTO big VALUES (1, 'fits now')`);
+    assert.equal(Number((await c.query('SELECT count(*) AS n FROM big')).rows[0].n), acked + 1);
+    assert.deepEqual((await c.query({ text: 'SELECT * FROM big_k ORDER BY k', rowMode: 'array' })).rows, (await c.query({ text: `${q} ORDER BY k`, rowMode: 'array' })).rows);
+    await c.end();
+    await server.cleanup();
+  } finally {
+    fs.rmSync(dataDir, { recursive: true, force: true });
+  }
+});

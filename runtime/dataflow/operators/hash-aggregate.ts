@@ -35,6 +35,13 @@ export interface HashAggregateOptions {
    * value the group is final, so its state is freed (its output row stays in the view).
    */
   closeOn?: { key: number; watermark: WatermarkFn };
+  /**
+   * The input only ever inserts (planner/physical/append-only.ts): aggregates with an insert-only
+   * form (min/max, see ResolvedAggregate.createAppendOnly) use it, keeping O(1) state per group
+   * instead of every value. A retraction arriving anyway is reported (ctx.reportRowError) and the
+   * row dropped, never applied wrongly.
+   */
+  appendOnly?: boolean;
 }
 
 interface Group {
@@ -150,6 +157,10 @@ export class HashAggregate implements Operator {
   private readonly closeWatermark: WatermarkFn | undefined;
   /** Open groups by the value of the close key (only with closeOn). */
   private readonly windows = new WindowIndex<Group>();
+  /** Per aggregate: uses its insert-only form (options.appendOnly); then retractions are refused. */
+  private readonly insertOnly: boolean[];
+  /** Whether any aggregate uses its insert-only form. */
+  readonly usesInsertOnlyState: boolean;
 
   constructor(opts: HashAggregateOptions) {
     this.keyExprs = opts.groupKeys;
@@ -173,6 +184,10 @@ export class HashAggregate implements Operator {
     this.columns = this.calls.every((c) => !c.distinct && c.agg.createColumn !== undefined)
       ? this.calls.map((c) => (c.agg.createColumn as () => AccumulatorColumn)())
       : null;
+    // DISTINCT does not change min/max, so their insert-only form serves min(DISTINCT x) too.
+    this.insertOnly = this.calls.map((c) => opts.appendOnly === true && this.columns === null && c.agg.createAppendOnly !== undefined
+      && (!c.distinct || c.agg.name === 'min' || c.agg.name === 'max'));
+    this.usesInsertOnlyState = this.insertOnly.includes(true);
     this.closeKey = opts.closeOn?.key ?? -1;
     this.closeWatermark = opts.closeOn?.watermark;
     this.global = this.nk === 0 ? this.newGroup([]) : null;
@@ -180,7 +195,8 @@ export class HashAggregate implements Operator {
   }
 
   private newAccumulators(): Accumulator[] {
-    return this.calls.map((c) => {
+    return this.calls.map((c, a) => {
+      if (this.insertOnly[a]) return (c.agg.createAppendOnly as () => Accumulator)();
       const acc = c.agg.create();
       if (!c.distinct) return acc;
       const nValueArgs = Math.min(c.agg.argTypes.length || c.args.length, c.args.length);
@@ -262,10 +278,15 @@ export class HashAggregate implements Operator {
     const touched = this.touched;
     const stamp = ++this.stamp;
     const closeKey = this.closeKey;
+    const refuseRetractions = this.usesInsertOnlyState;
 
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
+      if (w < 0 && refuseRetractions) {
+        ctx.reportRowError(new SqlError(SqlState.InternalError, 'retraction reached an aggregate planned over append-only input (its min/max keep only the current extreme); the change was dropped'), rows[i]);
+        continue;
+      }
       if (!this.evalRow(rows[i], ctx)) continue;
       if (closeKey >= 0 && this.windows.isClosed(keyBuf[closeKey])) {
         ctx.reportRowError(new SqlError(SqlState.DataException, 'change to a window that has already closed (its state was freed); the change was dropped'), rows[i]);

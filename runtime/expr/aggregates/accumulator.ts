@@ -67,4 +67,11 @@ export interface ResolvedAggregate {
   create(): Accumulator;
   /** The columnar form, for the aggregates that have one (count, sum/avg of int2/int4, bool_and/or). */
   createColumn?(): AccumulatorColumn;
+  /**
+   * An insert-only form with O(1) state, for the aggregates whose retractable state is a multiset
+   * of the values (min/max). Used when the planner proved the input append-only
+   * (planner/physical/append-only.ts). Its add() throws a SqlError (XX000) on a negative weight
+   * instead of computing a wrong result; save()/load() use their own, smaller format.
+   */
+  createAppendOnly?(): Accumulator;
 }

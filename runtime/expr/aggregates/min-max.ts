@@ -11,6 +11,10 @@
  *
  * Values that are equal but differently represented (numeric 1.5 / 1.50) share one entry that
  * shows the canonical representation among those present (dataflow/representatives.ts).
+ *
+ * The multiset is O(group history) in memory and in every saved snapshot, so over append-only
+ * input (planner/physical/append-only.ts) HashAggregate uses AppendOnlyMinMax instead: the
+ * extreme alone, saved as one value.
  */
 import { compareValues } from '../../sql/compare.js';
 import type { TypeId } from '../../sql/types.js';
@@ -18,9 +22,11 @@ import type { Value } from '../../sql/values.js';
 import { keyNormalizer } from '../../dataflow/key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../../dataflow/key-codec.js';
 import type { SqlType } from '../../sql/types.js';
-import { addRep, shownRep } from '../../dataflow/representatives.js';
+import { addRep, preferRepresentation, shownRep } from '../../dataflow/representatives.js';
 import type { Rep } from '../../dataflow/representatives.js';
 import { sameValue } from '../../dataflow/row-identity.js';
+import { SqlError } from '../../sql/errors.js';
+import { SqlState } from '../../sql/sqlstate.js';
 import type { Accumulator } from './accumulator.js';
 
 interface Entry {
@@ -105,4 +111,63 @@ export class MinMax implements Accumulator {
 function rep(e: Entry): Value {
   const v = shownRep(e.reps, false);
   return v === undefined ? (e.reps.length > 0 ? e.reps[0].value : null) : v;
+}
+
+/**
+ * min(x) / max(x) over insert-only input: the current extreme only (O(1) memory and snapshot).
+ * Computes what MinMax computes for the same insertions, representation included: among values
+ * equal to the extreme it keeps the canonical one (representatives.ts), whatever the arrival order.
+ *
+ *   max over +3 +9 +5 -> 9;  save() -> 9;  add([9], -1) -> throws XX000 (never silently wrong)
+ *
+ * A retraction cannot be applied (the values below the extreme were not kept): add() throws.
+ * HashAggregate in append-only mode checks weights before calling add(), reports such a row
+ * through ctx.reportRowError and drops it, so this throw is a last line of defence.
+ * load() also accepts MinMax's multiset snapshot (state persisted before the append-only form).
+ */
+export class AppendOnlyMinMax implements Accumulator {
+  private best: Value = null;
+  private readonly typeId: TypeId;
+  /** +1 for max, -1 for min. */
+  private readonly dir: number;
+
+  constructor(type: SqlType, isMax: boolean) {
+    this.typeId = type.id;
+    this.dir = isMax ? 1 : -1;
+  }
+
+  add(args: readonly Value[], weight: number): void {
+    const v = args[0];
+    if (v === null || weight === 0) return;
+    if (weight < 0) throw retractionError(this.dir > 0 ? 'max' : 'min');
+    const best = this.best;
+    if (best === null) {
+      this.best = v;
+      return;
+    }
+    const c = compareValues(this.typeId, v, best) * this.dir;
+    if (c > 0 || (c === 0 && !sameValue(v, best) && preferRepresentation([v], [best]))) this.best = v;
+  }
+
+  result(): Value {
+    return this.best;
+  }
+
+  save(): unknown {
+    return this.best;
+  }
+
+  load(state: unknown): void {
+    this.best = null;
+    if (!Array.isArray(state)) {
+      this.best = state as Value;
+      return;
+    }
+    for (const [value, n] of state as [Value, number][]) if (n > 0) this.add([value], 1);
+  }
+}
+
+/** The error an insert-only accumulator raises on a retraction (a planner bug if it ever happens). */
+export function retractionError(name: string): SqlError {
+  return new SqlError(SqlState.InternalError, `${name}() kept insert-only state but received a retraction: its input was wrongly planned as append-only`);
 }

@@ -23,7 +23,7 @@ import { BoolColumn, CountColumn, IntSumColumn } from './columns.js';
 import { AvgFloat, AvgInt, AvgInt8, AvgInterval, AvgNumeric } from './avg.js';
 import { BoolAggregate } from './bool.js';
 import { CountStar, CountValue } from './count.js';
-import { MinMax } from './min-max.js';
+import { AppendOnlyMinMax, MinMax } from './min-max.js';
 import { StringAgg } from './string-agg.js';
 import { SumFloat, SumInt, SumInt8, SumInterval, SumNumeric } from './sum.js';
 
@@ -38,6 +38,11 @@ function resolved(name: string, returnType: SqlType, argTypes: SqlType[], create
 
 function withColumn(r: ResolvedAggregate, createColumn: () => AccumulatorColumn): ResolvedAggregate {
   r.createColumn = createColumn;
+  return r;
+}
+
+function withAppendOnly(r: ResolvedAggregate, createAppendOnly: () => Accumulator): ResolvedAggregate {
+  r.createAppendOnly = createAppendOnly;
   return r;
 }
 
@@ -97,10 +102,10 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
         case TypeId.Interval: case TypeId.Text: case TypeId.Bpchar: {
           // The result type carries no typmod (min(numeric(10,2)) is numeric), as in PostgreSQL.
           const t = t0;
-          return resolved(n, sqlType(t.id), [t], () => new MinMax(t, isMax));
+          return withAppendOnly(resolved(n, sqlType(t.id), [t], () => new MinMax(t, isMax)), () => new AppendOnlyMinMax(t, isMax));
         }
         case TypeId.Varchar: case TypeId.Unknown:
-          return resolved(n, T.text, [T.text], () => new MinMax(T.text, isMax));
+          return withAppendOnly(resolved(n, T.text, [T.text], () => new MinMax(T.text, isMax)), () => new AppendOnlyMinMax(T.text, isMax));
         default: return null;
       }
     }
