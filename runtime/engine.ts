@@ -15,7 +15,7 @@ import type { Dataflow } from './dataflow/graph.js';
 import type { OperatorContext } from './dataflow/operator.js';
 import { LiveTable } from './live/live-table.js';
 import { TableStore, type RowKey } from './tables/table-store.js';
-import { openDatabase, storageError, type SqliteDb } from './storage/database.js';
+import { DataDirError, openDatabase, storageError, type SqliteDb } from './storage/database.js';
 import { ChunkedInsert } from './storage/chunked-insert.js';
 import { encodeRow, decodeRow } from './storage/value-codec.js';
 import { JSON_NULL } from './sql/values.js';
@@ -171,8 +171,15 @@ export class Engine implements BatchDataAccess {
 
   open(): void {
     this.db = openDatabase({ dataDir: this.opts.dataDir, synchronous: this.opts.synchronous ?? 'normal', maxPages: this.opts.maxDbPages });
-    this.stmts = this.prepareStatements();
-    this.loadState();
+    try {
+      this.stmts = this.prepareStatements();
+      this.loadState();
+    } catch (e) {
+      this.db.close();
+      const code = (e as { code?: string }).code ?? '';
+      const what = code === 'SQLITE_CORRUPT' || code === 'SQLITE_NOTADB' ? 'is damaged' : 'cannot be loaded';
+      throw new DataDirError(`data directory "${this.opts.dataDir}" ${what}: ${(e as Error).message}; restore it from a backup, or move it away to start empty`, 3);
+    }
     this.startClockTimer();
     this.scheduleWakeup();
     this.startRetentionTimer();

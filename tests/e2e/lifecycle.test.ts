@@ -176,3 +176,25 @@ test('a full disk fails writes with 53100 while reads keep working, and loses no
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
 });
+
+test('a damaged data dir is refused with a clear message and exit code 3, not a crash', async () => {
+  const server = await EddyProcess.start();
+  try {
+    const c = await server.client();
+    await c.query('CREATE STREAM s (k INT, p TEXT)');
+    await c.query('CREATE MATERIALIZED VIEW m AS SELECT k, count(*) FROM s GROUP BY k');
+    for (let i = 0; i < 20; i++) await c.query(`INSERT INTO s VALUES ${Array.from({ length: 200 }, (_, j) => `(${j % 50}, repeat('z', 500))`).join(', ')}`);
+    await c.end();
+    assert.equal(await server.stop(), 0);
+    const file = path.join(server.dataDir, 'eddy.db');
+    const fd = fs.openSync(file, 'r+');
+    fs.writeSync(fd, Buffer.alloc(16384, 0xff), 0, 16384, Math.floor(fs.statSync(file).size / 2));
+    fs.closeSync(fd);
+    const r = spawnSync(process.execPath, [path.join(root, 'bin/eddy'), 'start', '--pg-port', '0', '--http-port', '0', '--data-dir', server.dataDir], { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 3, r.stderr);
+    assert.match(r.stderr, /is damaged: database disk image is malformed; restore it from a backup/);
+    assert.doesNotMatch(r.stderr, /at Engine\./, 'no stack trace');
+  } finally {
+    await server.cleanup();
+  }
+});
