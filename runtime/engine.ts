@@ -68,7 +68,10 @@ export interface Backfill {
   rowsDone: number;
   done: Promise<void>;
   finish: () => void;
+  fail: (e: Error) => void;
 }
+
+const RETRY_AFTER_FAILURE_MS = 1000;
 
 /** Stream rows a backfill reads per epoch; other epochs run in between. */
 const BACKFILL_CHUNK = 20_000;
@@ -243,7 +246,9 @@ export class Engine implements BatchDataAccess {
    * ahead of the disk: drop it and load the last committed epoch again, as a restart would.
    */
   private reload(): void {
-    for (const rt of this.mvs.values()) rt.backfill?.finish();
+    // CREATEs waiting for a backfill keep waiting for the reloaded one (or fail if it is gone).
+    const waiting = new Map<number, Backfill>();
+    for (const rt of this.mvs.values()) if (rt.backfill !== undefined) waiting.set(rt.obj.id, rt.backfill);
     this.catalog.clear();
     this.tables.clear();
     this.mvs.clear();
@@ -255,6 +260,15 @@ export class Engine implements BatchDataAccess {
     this.catalogVersion++;
     this.loadState();
     this.scheduleWakeup();
+    for (const [id, b] of waiting) {
+      const again = this.mvs.get(id)?.backfill;
+      if (again !== undefined) {
+        again.done = b.done;
+        again.finish = b.finish;
+        again.fail = b.fail;
+      } else if (this.mvs.has(id)) b.finish();
+      else b.fail(new SqlError(SqlState.IoError, 'the view could not be created: its epoch failed'));
+    }
   }
 
   private prepareStatements() {
@@ -370,6 +384,7 @@ export class Engine implements BatchDataAccess {
       const err = e instanceof SqlError ? e : storageError(e);
       this.log.error({ err: (e as Error).message, stack: (e as Error).stack, epoch, sqlstate: err.code }, 'epoch failed; reloading the last committed epoch');
       for (const r of results) r.item.reject(err);
+      this.lastFailureAt = Date.now();
       try {
         this.reload();
       } catch (re) {
@@ -382,6 +397,14 @@ export class Engine implements BatchDataAccess {
     for (const r of results) (r.ok ? r.item.resolve : r.item.reject)(r.value);
     const ms = performance.now() - started;
     if (rows > 0 || tx.catalogWrites.length > 0) this.log.debug({ epoch, rows, durationMs: Math.round(ms * 100) / 100 }, 'epoch committed');
+  }
+
+  /** Wall-clock ms of the last failed epoch: background work (backfill, timers) backs off after it. */
+  private lastFailureAt = 0;
+
+  /** How long background work waits after a failed epoch (e.g. a full disk) before trying again. */
+  private backoffMs(): number {
+    return Math.max(0, this.lastFailureAt + RETRY_AFTER_FAILURE_MS - Date.now());
   }
 
   private fatal(e: unknown): void {
@@ -469,7 +492,7 @@ export class Engine implements BatchDataAccess {
   }
 
   /** Processing time (µs) derived watermarks are computed at: the current epoch's. */
-  private watermarkTime = Date.now() * 1000;
+  private watermarkTime = -Infinity;
 
   private readonly watermarkContext: OperatorContext = (() => {
     const engine = this;
@@ -536,7 +559,7 @@ export class Engine implements BatchDataAccess {
     this.wakeupTimer = undefined;
     this.wakeupAt = at;
     if (at === Infinity) return;
-    const delayMs = Math.max(0, Math.min(2 ** 31 - 1, Math.ceil(at / 1000 - Date.now())));
+    const delayMs = Math.max(this.backoffMs(), Math.min(2 ** 31 - 1, Math.ceil(at / 1000 - Date.now())));
     this.wakeupTimer = setTimeout(() => {
       this.wakeupTimer = undefined;
       this.wakeupAt = Infinity;
@@ -546,11 +569,12 @@ export class Engine implements BatchDataAccess {
   }
 
   private idleTick(): void {
-    if (this.closed || this.running) return;
+    if (this.closed || this.running || this.backoffMs() > 0) return;
     const now = Date.now();
     let due = false;
     for (const c of this.clocks.values()) if (c.nextIdleCheck() <= now) { due = true; break; }
     if (!due) return;
+    // Alone in its epoch, so the raised watermark applies from the next epoch's start.
     this.submit((tx) => {
       const at = Date.now();
       for (const [id, c] of this.clocks) {
@@ -559,7 +583,7 @@ export class Engine implements BatchDataAccess {
           tx.watermarkPass = true;
         }
       }
-    }).catch(() => {});
+    }, { exclusive: true }).catch(() => {});
   }
 
   operatorContext(tx: EpochTx, obj: CatalogObject): OperatorContext {
@@ -690,7 +714,6 @@ export class Engine implements BatchDataAccess {
       }
       // Backfill: the MV starts from its inputs' current contents, so it equals its query over all accepted input.
       // Windows the current watermarks already close are closed by the same step.
-      this.watermarkTime = tx.processingTime;
       this.refreshWatermarks();
       const ctx = this.operatorContext(tx, obj);
       const initial = rt.dataflow.init(ctx);
@@ -762,7 +785,9 @@ export class Engine implements BatchDataAccess {
 
   /** Queues the next chunk after pending network input had a turn (so clients are not starved). */
   private scheduleBackfill(rt: MvRuntime): void {
-    setImmediate(() => {
+    const wait = this.backoffMs();
+    const next = (f: () => void) => (wait > 0 ? setTimeout(f, wait).unref() : setImmediate(f));
+    next(() => {
       if (this.closed || this.mvs.get(rt.obj.id) !== rt || rt.backfill === undefined) return;
       this.submit((tx) => this.backfillStep(tx, rt)).then(
         () => { if (rt.backfill !== undefined) this.scheduleBackfill(rt); },
@@ -969,8 +994,8 @@ export class Engine implements BatchDataAccess {
       });
     }
     this.closed = true;
-    // A CREATE waiting for its backfill returns: the view exists and resumes backfilling at restart.
-    for (const rt of this.mvs.values()) rt.backfill?.finish();
+    // A CREATE waiting for its backfill fails: the view exists and resumes backfilling at restart.
+    for (const rt of this.mvs.values()) rt.backfill?.fail(new SqlError(SqlState.AdminShutdown, 'the server is shutting down; the view finishes its backfill after the restart'));
     if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
     if (this.wakeupTimer !== undefined) clearTimeout(this.wakeupTimer);
     if (this.retentionTimer !== undefined) clearInterval(this.retentionTimer);
@@ -1030,6 +1055,11 @@ const noWatermark = (): number => -Infinity;
 
 function newBackfill(cursors: Map<number, number>, rowsDone: number): Backfill {
   let finish!: () => void;
-  const done = new Promise<void>((resolve) => (finish = resolve));
-  return { cursors, rowsDone, done, finish };
+  let fail!: (e: Error) => void;
+  const done = new Promise<void>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  done.catch(() => {}); // nobody may be waiting (a backfill resumed at startup)
+  return { cursors, rowsDone, done, finish, fail };
 }

@@ -19,13 +19,13 @@ import { bindExpr } from './bind-expr.js';
 import { ParamTypes } from './coerce.js';
 import { Scope } from './scope.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
+import { USECS_PER_DAY } from '../../runtime/sql/calendar.js';
 
-const MICROS_PER_DAY = 86_400_000_000;
 
 /** An interval without months as µs (a day counts as 24 hours); 22023 otherwise. */
 export function fixedIntervalMicros(iv: Interval, what: string, pos?: number): number {
   if (iv.months !== 0) throw new SqlError(SqlState.InvalidParameterValue, `${what} must not contain months or years (its length varies)`, { position: pos });
-  return iv.days * MICROS_PER_DAY + iv.micros;
+  return iv.days * USECS_PER_DAY + iv.micros;
 }
 
 export function bindEventTime(streamName: string, columns: ColumnSchema[], wm: WatermarkDef, options: Record<string, string>): EventTimeDef {

@@ -24,6 +24,7 @@ import { TypeId } from '../../runtime/sql/types.js';
 import type { JoinTimeBound } from '../../runtime/dataflow/operators/symmetric-hash-join.js';
 import type { OperatorContext, WatermarkFn } from '../../runtime/dataflow/operator.js';
 import { conjuncts } from '../rules/columns.js';
+import { USECS_PER_DAY } from '../../runtime/sql/calendar.js';
 
 type JoinPlan = Extract<RelPlan, { kind: 'Join' }>;
 type ColumnWatermarks = (WatermarkFn | null)[];
@@ -36,7 +37,6 @@ export interface TimeBound {
   hi: number;
 }
 
-const USECS_PER_DAY = 86_400_000_000;
 const TIME_TYPES: ReadonlySet<string> = new Set([TypeId.Timestamp, TypeId.Timestamptz]);
 
 /** A time column plus a constant offset known to lie in [min, max] (µs). */

@@ -18,6 +18,7 @@ import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { Interval } from '../../runtime/sql/interval.js';
 import type { WatermarkFn } from '../../runtime/dataflow/operator.js';
 import type { TemporalBound } from '../../runtime/dataflow/operators/temporal-filter.js';
+import { USECS_PER_DAY } from '../../runtime/sql/calendar.js';
 
 /** A bound before compilation: `time <op> now() + offset` (µs). */
 export interface TemporalBoundExpr {
@@ -30,7 +31,6 @@ export interface TemporalBoundExpr {
 const NOW_CALLS = new Set(['now', 'current_timestamp', 'transaction_timestamp', 'statement_timestamp', 'localtimestamp']);
 const TS_TYPES: ReadonlySet<string> = new Set([TypeId.Timestamp, TypeId.Timestamptz]);
 const FLIP: Record<string, TemporalBound['op']> = { '<': '>', '<=': '>=', '>': '<', '>=': '<=', '=': '=' };
-const USECS_PER_DAY = 86_400_000_000;
 
 /** Splits a predicate into temporal bounds and the remaining conjuncts (null when none remain). */
 export function splitTemporalBounds(predicate: ScalarExpr): { bounds: TemporalBoundExpr[]; rest: ScalarExpr | null } {

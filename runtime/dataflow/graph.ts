@@ -50,7 +50,7 @@ export class Dataflow {
     this.outputNode = outputNode;
     this.outputs = new Array(nodes.length).fill(null);
     this.outputWatermarks = outputWatermarks;
-    this.usesWatermarks = nodes.some((n) => n.operator.advance !== undefined);
+    this.usesWatermarks = nodes.some((n) => n.operator.advance !== undefined && n.operator.closesOnWatermarks !== false);
   }
 
   /**

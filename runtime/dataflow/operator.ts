@@ -49,6 +49,11 @@ export interface Operator {
    */
   advance?(ctx: OperatorContext): ChangeBatch;
   /**
+   * False when this instance's advance() never closes anything (e.g. an aggregate without a
+   * window key): watermark-only passes then skip the dataflow. Omitted = true when advance exists.
+   */
+  readonly closesOnWatermarks?: boolean;
+  /**
    * Processing time (µs) at which advance() will have something to do without new input (e.g. a
    * temporal filter's next expiry); Infinity for never. The engine runs an epoch then.
    */

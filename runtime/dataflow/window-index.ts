@@ -19,10 +19,6 @@ export class WindowIndex<T> {
     return typeof v === 'number' && v < this.closedBelow;
   }
 
-  get watermark(): number {
-    return this.closedBelow;
-  }
-
   add(v: Value, item: T): void {
     if (typeof v !== 'number') return;
     const list = this.byValue.get(v);
@@ -56,10 +52,5 @@ export class WindowIndex<T> {
       n++;
     }
     if (n > 0) vs.splice(0, n);
-  }
-
-  /** Number of open window values. */
-  get size(): number {
-    return this.values.length;
   }
 }

@@ -101,7 +101,7 @@ const LOCK_FILE = 'eddy.lock';
  */
 export function lockDataDir(dataDir: string): () => void {
   const file = path.join(dataDir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
       fs.writeFileSync(file, `${process.pid}\n`, { flag: 'wx' });
       let released = false;
@@ -126,11 +126,31 @@ export function lockDataDir(dataDir: string): () => void {
     if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && processAlive(owner)) {
       throw new DataDirError(`data directory "${dataDir}" is in use by another Eddy server (pid ${owner}); stop it or use another --data-dir`, 4);
     }
+    // Stale: its process is gone. Move it aside (atomic: of two servers taking over at once only
+    // one moves it); if what was moved is not the stale lock, another server has just taken over:
+    // put its lock back and give way.
+    const aside = `${file}.stale.${process.pid}`;
     try {
-      fs.unlinkSync(file); // stale: its process is gone
+      fs.renameSync(file, aside);
     } catch {
-      /* someone else took it over: the next attempt decides */
+      continue;
     }
+    let moved = '';
+    try {
+      moved = fs.readFileSync(aside, 'utf8').trim();
+    } catch {
+      /* unreadable: treat as stale */
+    }
+    if (moved !== '' && moved !== String(owner)) {
+      try {
+        fs.linkSync(aside, file);
+      } catch {
+        /* a third server holds it now */
+      }
+      fs.rmSync(aside, { force: true });
+      throw new DataDirError(`data directory "${dataDir}" is in use by another Eddy server (pid ${moved}); stop it or use another --data-dir`, 4);
+    }
+    fs.rmSync(aside, { force: true });
   }
   throw new DataDirError(`cannot lock data directory "${dataDir}": another process keeps taking the lock`, 4);
 }

@@ -73,11 +73,6 @@ export class StreamClock {
     return this.raiseTo(this.maxEventTime - def.delayMicros);
   }
 
-  /** Discards event times recorded by an epoch that failed. */
-  abortEpoch(): void {
-    this.epochMax = -Infinity;
-  }
-
   /** The idle rule at wall-clock time nowMs; true if the watermark moved. */
   idleAdvance(nowMs: number): boolean {
     const timeout = this.def?.idleTimeoutMs;

@@ -108,6 +108,11 @@ test('watermark declarations are checked', async () => {
     assert.deepEqual(sorted(await rows(`SELECT * FROM w8_${tvf.slice(0, 3)}`)), sorted(inf), `${tvf} MV agrees`);
   }
   assert.equal(await sqlstate(`CREATE MATERIALIZED VIEW w7_eowc AS SELECT v, count(*) FROM w7 GROUP BY v EMIT ON WINDOW CLOSE`), '0A000');
+  assert.equal(
+    await sqlstate(`CREATE MATERIALIZED VIEW w7_eowc2 AS SELECT window_start, count(*) FROM TUMBLE(w7, ts, INTERVAL '1 minute') GROUP BY window_start HAVING max(ts) > now() - INTERVAL '1 hour' EMIT ON WINDOW CLOSE`),
+    '0A000',
+    'a temporal filter above the window would retract rows emitted as final',
+  );
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, v, INTERVAL '1 minute')`), '42804');
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, ts, INTERVAL '0 minutes')`), '22023');
   assert.equal(await sqlstate(`SELECT * FROM TUMBLE(w7, ts)`), '42883');

@@ -47,6 +47,8 @@ interface Stored {
  */
 export class LookupJoin implements Operator {
   readonly arity = 2;
+  /** advance() only probes the rows held back within a step; watermarks play no part. */
+  readonly closesOnWatermarks = false;
   private readonly index: KeyIndex<Map<string, Stored>>;
   private readonly norms: KeyNormalizer[];
   private readonly parts: KeyPart[];

@@ -78,6 +78,9 @@ interface Partition {
  */
 export class TopN implements Operator {
   readonly arity = 1;
+  get closesOnWatermarks(): boolean {
+    return this.opts.closeOn !== undefined;
+  }
   private readonly index: KeyIndex<Partition>;
   private readonly norms: KeyNormalizer[];
   private readonly parts: KeyPart[];
