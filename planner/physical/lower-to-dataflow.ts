@@ -14,6 +14,7 @@ import { Filter } from '../../runtime/dataflow/operators/filter.js';
 import { Project } from '../../runtime/dataflow/operators/project.js';
 import { HashAggregate } from '../../runtime/dataflow/operators/hash-aggregate.js';
 import { lowerJoin } from './lower-join.js';
+import { isAppendOnly } from './append-only.js';
 import { Distinct } from '../../runtime/dataflow/operators/distinct.js';
 import { UnionAll } from '../../runtime/dataflow/operators/union-all.js';
 import { ConstantSource } from '../../runtime/dataflow/operators/constant-source.js';
@@ -55,9 +56,12 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
   // operators (projections, filters) may sit above it, so what it emits is final.
   let closeAt: RelPlan | undefined;
   if (opts.emitOnWindowClose) {
-    for (let n: RelPlan = plan; ; n = n.input) {
+    let n: RelPlan = plan;
+    for (;;) {
       if (wmOf(n).some((w) => w !== null)) { closeAt = n; break; }
-      if (n.kind !== 'Project' && n.kind !== 'Filter' && n.kind !== 'Sort') break;
+      // A temporal filter retracts rows later: nothing below it is final.
+      if (n.kind === 'Project' || n.kind === 'Sort' || (n.kind === 'Filter' && splitTemporalBounds(n.predicate).bounds.length === 0)) n = n.input;
+      else break;
     }
     if (closeAt === undefined) {
       throw new SqlError(SqlState.FeatureNotSupported, 'EMIT ON WINDOW CLOSE needs a window column in the output', {
@@ -117,9 +121,11 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
           keyTypes: p.groupKeys.map((k) => k.type),
           aggregates: p.aggregates.map((a) => ({ agg: a.agg, args: a.args.map(compile), distinct: a.distinct, filter: a.filter ? compile(a.filter) : undefined })),
           closeOn: closeKey >= 0 ? { key: closeKey, watermark: keyWms[closeKey] as WatermarkFn } : undefined,
+          appendOnly: isAppendOnly(p.input, opts.catalog),
         });
         const closes = closeKey >= 0 ? `, closes on ${p.fields[closeKey].name}` : '';
-        return add({ operator: op, inputs: [input], label: `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ')}${closes})` });
+        const insertOnly = op.usesInsertOnlyState ? ', append-only input' : '';
+        return add({ operator: op, inputs: [input], label: `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ')}${closes}${insertOnly})` });
       }
       case 'TimeWindow': {
         const input = lower(p.input);

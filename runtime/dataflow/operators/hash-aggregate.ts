@@ -1,4 +1,4 @@
-import type { Accumulator, AccumulatorColumn, ResolvedAggregate } from '../../expr/aggregates/accumulator.js';
+import type { Accumulator, AccumulatorColumn, ElementState, ResolvedAggregate } from '../../expr/aggregates/accumulator.js';
 import { distinctAccumulator } from '../../expr/aggregates/distinct.js';
 import type { SqlType } from '../../sql/types.js';
 import type { Row, Value } from '../../sql/values.js';
@@ -50,6 +50,8 @@ interface Group {
   count: number;
   /** Row accumulators, or null in column mode (state in HashAggregate.columns at `slot`). */
   accs: Accumulator[] | null;
+  /** Per-element persistence of the accumulators at HashAggregate.elementAggs, or null if none. */
+  elems: ElementState[] | null;
   slot: number;
   /** The output row currently emitted downstream, or null. */
   out: Row | null;
@@ -73,6 +75,23 @@ const SINGLE_REPRESENTATION: ReadonlySet<string> = new Set([
 const copyKey = (k: Value[]): Value[] => k.slice();
 
 const GLOBAL_KEY = '*';
+
+/**
+ * Element entries (ElementState): '#' + aggregate index + ':' + group key length + ':' + group key
+ * + element key. Group keys (encodeKeyParts, GLOBAL_KEY) never start with '#'.
+ */
+const ELEMENT_KEY_TAG = 0x23; // '#'
+
+function elementKey(groupKey: string, agg: number, element: string): string {
+  return '#' + agg + ':' + groupKey.length + ':' + groupKey + element;
+}
+
+function parseElementKey(key: string): { agg: number; groupKey: string; element: string } {
+  const c1 = key.indexOf(':');
+  const c2 = key.indexOf(':', c1 + 1);
+  const len = Number(key.slice(c1 + 1, c2));
+  return { agg: Number(key.slice(1, c1)), groupKey: key.slice(c2 + 1, c2 + 1 + len), element: key.slice(c2 + 1 + len) };
+}
 
 /**
  * [...keys, ...results] as a packed array. Array literals are several times cheaper to build than
@@ -154,6 +173,7 @@ export class HashAggregate implements Operator {
   private readonly freeSlots: number[] = [];
   private nextSlot = 0;
   private readonly closeKey: number;
+  readonly closesOnWatermarks: boolean;
   private readonly closeWatermark: WatermarkFn | undefined;
   /** Open groups by the value of the close key (only with closeOn). */
   private readonly windows = new WindowIndex<Group>();
@@ -161,6 +181,8 @@ export class HashAggregate implements Operator {
   private readonly insertOnly: boolean[];
   /** Whether any aggregate uses its insert-only form. */
   readonly usesInsertOnlyState: boolean;
+  /** Aggregates persisted one state entry per element (ElementState): min/max multisets, DISTINCT value sets. */
+  private readonly elementAggs: number[];
 
   constructor(opts: HashAggregateOptions) {
     this.keyExprs = opts.groupKeys;
@@ -188,7 +210,10 @@ export class HashAggregate implements Operator {
     this.insertOnly = this.calls.map((c) => opts.appendOnly === true && this.columns === null && c.agg.createAppendOnly !== undefined
       && (!c.distinct || c.agg.name === 'min' || c.agg.name === 'max'));
     this.usesInsertOnlyState = this.insertOnly.includes(true);
+    this.elementAggs = [];
+    if (this.columns === null) this.newAccumulators().forEach((acc, a) => { if (acc.persistElements !== undefined) this.elementAggs.push(a); });
     this.closeKey = opts.closeOn?.key ?? -1;
+    this.closesOnWatermarks = opts.closeOn !== undefined;
     this.closeWatermark = opts.closeOn?.watermark;
     this.global = this.nk === 0 ? this.newGroup([]) : null;
     if (this.global) this.index.set(this.parts, this.global);
@@ -212,7 +237,12 @@ export class HashAggregate implements Operator {
       slot = this.freeSlots.length > 0 ? (this.freeSlots.pop() as number) : this.nextSlot++;
       for (let a = 0; a < columns.length; a++) columns[a].reset(slot);
     } else accs = this.newAccumulators();
-    return { keyVals, count: 0, accs, slot, out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined, reps: null };
+    let elems: ElementState[] | null = null;
+    if (accs !== null && this.elementAggs.length > 0) {
+      elems = [];
+      for (const a of this.elementAggs) elems[a] = (accs[a].persistElements as () => ElementState).call(accs[a]);
+    }
+    return { keyVals, count: 0, accs, slot, elems, out: null, stamp: 0, dirty: false, deleted: false, persistKey: undefined, reps: null };
   }
 
   private result(g: Group, a: number): Value {
@@ -414,16 +444,34 @@ export class HashAggregate implements Operator {
 
   takeDirty(): StateEntry[] {
     const entries: StateEntry[] = [];
+    const ea = this.elementAggs;
     // Deletions first: a group deleted and re-created in one epoch is two Group objects.
-    for (const g of this.dirty) if (g.deleted) entries.push({ key: this.persistKey(g), value: null });
+    for (const g of this.dirty) {
+      if (!g.deleted) continue;
+      const pk = this.persistKey(g);
+      entries.push({ key: pk, value: null });
+      if (g.elems === null) continue;
+      for (const a of ea) {
+        const del = (k: string) => void entries.push({ key: elementKey(pk, a, k), value: null });
+        g.elems[a].takeChangedElements(del);
+        g.elems[a].forEachElementKey(del);
+      }
+    }
     for (const g of this.dirty) {
       g.dirty = false;
       if (g.deleted) continue;
       const accStates: unknown[] = [];
-      for (let a = 0; a < this.na; a++) accStates.push(g.accs === null ? (this.columns as AccumulatorColumn[])[a].save(g.slot) : g.accs[a].save());
+      for (let a = 0; a < this.na; a++) {
+        accStates.push(g.accs === null ? (this.columns as AccumulatorColumn[])[a].save(g.slot) : g.elems !== null && g.elems[a] !== undefined ? g.elems[a].saveHead() : g.accs[a].save());
+      }
       const state: unknown[] = [g.keyVals, g.count, accStates];
-      if (g.reps !== null) state.push(g.reps.map((r) => [r.value, r.n]));
-      entries.push({ key: this.persistKey(g), value: serialize(state) });
+      if (g.reps !== null || g.elems !== null) state.push(g.reps === null ? null : g.reps.map((r) => [r.value, r.n]));
+      // Which accumulators saved a head, their elements being entries of their own.
+      if (g.elems !== null) state.push(ea);
+      const pk = this.persistKey(g);
+      entries.push({ key: pk, value: serialize(state) });
+      if (g.elems === null) continue;
+      for (const a of ea) g.elems[a].takeChangedElements((k, st) => void entries.push({ key: elementKey(pk, a, k), value: st === null ? null : serialize(st) }));
     }
     this.dirty.length = 0;
     return entries;
@@ -431,9 +479,17 @@ export class HashAggregate implements Operator {
 
   restore(entries: Iterable<StateEntry>): void {
     const ctx: OperatorContext = { epoch: 0, reportRowError: () => {}, watermark: () => -Infinity, processingTime: 0 };
-    for (const { key, value } of entries) {
+    // Element entries are applied once every group is loaded (they may come first).
+    const elementEntries: StateEntry[] = [];
+    const byKey = new Map<string, Group>();
+    for (const entry of entries) {
+      const { key, value } = entry;
       if (value === null) continue;
-      const [keyVals, count, states, reps] = deserialize(value) as [Value[], number, unknown[], [Value[], number][] | undefined];
+      if (key.charCodeAt(0) === ELEMENT_KEY_TAG) {
+        elementEntries.push(entry);
+        continue;
+      }
+      const [keyVals, count, states, reps, headsAt] = deserialize(value) as [Value[], number, unknown[], [Value[], number][] | null | undefined, number[] | undefined];
       let g: Group;
       if (this.global !== null) g = this.global;
       else {
@@ -444,11 +500,28 @@ export class HashAggregate implements Operator {
       g.keyVals = keyVals;
       g.count = count;
       g.persistKey = key;
-      g.reps = reps === undefined ? null : reps.map(([v, n]) => ({ value: v, n }));
+      g.reps = reps === undefined || reps === null ? null : reps.map(([v, n]) => ({ value: v, n }));
       for (let a = 0; a < this.na; a++) {
+        const es = g.elems?.[a];
         if (g.accs === null) (this.columns as AccumulatorColumn[])[a].load(g.slot, states[a]);
-        else g.accs[a].load(states[a]);
+        else if (headsAt !== undefined && headsAt.includes(a)) {
+          if (es === undefined) throw new Error(`HashAggregate: aggregate ${a} was saved per element but has no element form`);
+          es.loadHead(states[a]);
+        } else {
+          g.accs[a].load(states[a]);
+          // A whole snapshot (saved before per-element persistence): its elements get entries when the group is next saved.
+          es?.markAllChanged();
+        }
       }
+      byKey.set(key, g);
+    }
+    for (const { key, value } of elementEntries) {
+      const at = parseElementKey(key);
+      const es = byKey.get(at.groupKey)?.elems?.[at.agg];
+      if (es === undefined) throw new Error(`HashAggregate: state entry ${JSON.stringify(key)} belongs to no group`);
+      es.loadElement(at.element, deserialize(value as string));
+    }
+    for (const g of byKey.values()) {
       g.out = g.count > 0 || g === this.global ? this.outputRow(g, ctx) : null;
       if (this.closeKey >= 0 && g !== this.global) this.windows.add(g.keyVals[this.closeKey], g);
     }
@@ -456,8 +529,12 @@ export class HashAggregate implements Operator {
     if (this.global !== null && this.global.out === null) this.global.out = this.outputRow(this.global, ctx);
   }
 
+  /** Groups, plus the element entries of per-element persisted aggregates. */
   stateSize(): number {
-    return this.index.size;
+    let n = this.index.size;
+    if (this.elementAggs.length === 0) return n;
+    for (const g of this.index.values()) if (g.elems !== null) for (const a of this.elementAggs) n += g.elems[a].elementCount();
+    return n;
   }
 
   /** Frees the state of every group the close key's watermark has passed; emits nothing. */

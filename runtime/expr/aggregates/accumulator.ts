@@ -25,6 +25,40 @@ export interface Accumulator {
   save(): unknown;
   /** Replaces the state with a snapshot taken by save() of an accumulator of the same kind. */
   load(state: unknown): void;
+  /**
+   * Switches the accumulator to per-element persistence (ElementState) and returns it. Only the
+   * accumulators whose state is a set of elements that grows with the input have it.
+   */
+  persistElements?(): ElementState;
+}
+
+/**
+ * Per-element persistence, for accumulators whose state is a large set of elements (min/max's
+ * value multiset, a DISTINCT aggregate's value set). HashAggregate stores the small rest of the
+ * state (the head) in the group's state entry and every element in a state entry of its own, so
+ * an epoch writes the elements it changed rather than the whole set: save() of a long-lived
+ * group made each epoch's cost grow with the group's history. save()/load() keep exchanging the
+ * whole state.
+ *
+ *   acc.persistElements(); acc.add([5], 1); acc.add([7], 1); epoch ends:
+ *   saveHead() -> null; takeChangedElements -> ('5', [[5, 1]]), ('7', [[7, 1]])
+ *   next epoch, acc.add([5], -1):  takeChangedElements -> ('5', null)
+ */
+export interface ElementState {
+  /** The state without its elements (small). */
+  saveHead(): unknown;
+  /** Replaces the state with a head saved by saveHead(), no elements yet (loadElement adds them). */
+  loadHead(head: unknown): void;
+  /** Adds an element reported by takeChangedElements (after loadHead; not recorded as a change). */
+  loadElement(key: string, state: unknown): void;
+  /** Reports every element changed since the last call (state null: gone) and forgets the record. */
+  takeChangedElements(fn: (key: string, state: unknown) => void): void;
+  /** Reports the key of every element present. */
+  forEachElementKey(fn: (key: string) => void): void;
+  /** Records every element present as changed (after load() of a whole snapshot). */
+  markAllChanged(): void;
+  /** Number of elements present (each one a state entry). */
+  elementCount(): number;
 }
 
 /** One ORDER BY item of an ordered aggregate (string_agg(x, ',' ORDER BY y DESC)). */

@@ -407,3 +407,82 @@ test('float sum: weighted adds, huge magnitudes, subnormals stay exact', () => {
   run(a, ins(1e308, 1e308));
   assert.equal(a.result(), Infinity, 'the sum itself overflows (PostgreSQL raises 22003 here)');
 });
+
+// ------------------------------------------------------------------ insert-only min/max
+
+/** Values of several types with SQL-equal but differently represented members (1.5 / 1.50, -0 / 0, 'a' / 'a  '). */
+const appendOnlyCases: { name: 'min' | 'max'; type: SqlType; value: fc.Arbitrary<Value> }[] = [
+  { name: 'max', type: T.int4, value: fc.option(fc.integer({ min: -50, max: 50 }), { freq: 6 }) },
+  { name: 'min', type: T.int8, value: fc.option(fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }), { freq: 6 }) },
+  { name: 'max', type: T.numeric, value: fc.option(fc.constantFrom(dec('1.5'), dec('1.50'), dec('1.500'), dec('-2'), dec('-2.0'), dec('NaN')), { freq: 6 }) },
+  { name: 'min', type: T.numeric, value: fc.option(fc.constantFrom(dec('1.5'), dec('1.50'), dec('-2.0'), dec('-2')), { freq: 6 }) },
+  { name: 'min', type: T.float8, value: fc.option(fc.constantFrom(0, -0, 1.5, NaN, -Infinity), { freq: 6 }) },
+  { name: 'max', type: T.float8, value: fc.option(fc.constantFrom(0, -0, -1.5, NaN), { freq: 6 }) },
+  { name: 'max', type: T.bpchar, value: fc.option(fc.constantFrom('a', 'a  ', 'b ', 'b', ''), { freq: 6 }) },
+  { name: 'min', type: T.text, value: fc.option(fc.constantFrom('a', 'b', 'ab', ''), { freq: 6 }) },
+  { name: 'max', type: T.interval, value: fc.option(fc.constantFrom(Interval.parse('1 mon'), Interval.parse('30 days'), Interval.parse('1 day')), { freq: 6 }) },
+];
+
+for (const c of appendOnlyCases) {
+  test(`insert-only ${c.name}(${c.type.id}) == retractable ${c.name}, representation and save/load included`, () => {
+    const r = resolveAggregate(c.name, [c.type]);
+    assert.ok(r?.createAppendOnly);
+    fc.assert(
+      fc.property(fc.array(fc.tuple(c.value, fc.integer({ min: 1, max: 3 })), { maxLength: 60 }), fc.nat({ max: 60 }), (ops, saveAt) => {
+        const ref = r.create();
+        let acc = r.createAppendOnly!();
+        ops.forEach(([v, w], i) => {
+          ref.add([v], w);
+          acc.add([v], w);
+          if (i === saveAt) {
+            const restored = r.createAppendOnly!();
+            restored.load(deserialize(serialize(acc.save())));
+            acc = restored;
+          }
+          assert.equal(resultStr(acc.result()), resultStr(ref.result()));
+        });
+        // A snapshot of the retractable form (state persisted before the insert-only form) loads too.
+        const legacy = r.createAppendOnly!();
+        legacy.load(deserialize(serialize(ref.save())));
+        assert.equal(resultStr(legacy.result()), resultStr(ref.result()));
+      }),
+      { numRuns: 200 },
+    );
+  });
+}
+
+test('insert-only min/max: the saved state stays O(1) over 100k inserts', () => {
+  const r = resolveAggregate('max', [T.int8]);
+  assert.ok(r?.createAppendOnly);
+  const acc = r.createAppendOnly();
+  const multiset = r.create();
+  let max = -1n;
+  for (let i = 0; i < 100_000; i++) {
+    const v = BigInt((i * 7919) % 1_000_003) * 1000n;
+    if (v > max) max = v;
+    acc.add([v], 1);
+    multiset.add([v], 1);
+  }
+  assert.equal(acc.result(), max);
+  const bytes = serialize(acc.save()).length;
+  assert.ok(bytes < 32, `insert-only state is ${bytes} chars`);
+  assert.ok(serialize(multiset.save()).length > 100_000 * 8, 'the retractable form keeps every value');
+  const mn = resolveAggregate('min', [T.text])!.createAppendOnly!();
+  for (let i = 0; i < 100_000; i++) mn.add([`v${i}`], 1);
+  assert.equal(mn.result(), 'v0');
+  assert.ok(serialize(mn.save()).length < 32);
+});
+
+test('insert-only min/max refuse a retraction (XX000) instead of answering wrongly', () => {
+  const acc = resolveAggregate('max', [T.int4])!.createAppendOnly!();
+  acc.add([3], 1);
+  acc.add([9], 2);
+  acc.add([null], -1); // NULLs are ignored, retracted or not
+  assert.throws(() => acc.add([9], -1), (e: unknown) => {
+    const err = e as { code?: string; message?: string };
+    return err.code === 'XX000' && /max\(\) kept insert-only state but received a retraction/.test(err.message ?? '');
+  });
+  assert.equal(acc.result(), 9);
+  assert.equal(resolveAggregate('sum', [T.int4])!.createAppendOnly, undefined, 'O(1) aggregates need no insert-only form');
+  assert.equal(resolveAggregate('string_agg', [T.text, T.text])!.createAppendOnly, undefined, 'string_agg shows every value');
+});

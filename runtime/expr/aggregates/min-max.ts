@@ -12,14 +12,15 @@
  * Values that are equal but differently represented (numeric 1.5 / 1.50) share one entry that
  * shows the canonical representation among those present (dataflow/representatives.ts).
  *
- * The multiset is O(group history) in memory and in every saved snapshot, so over append-only
- * input (planner/physical/append-only.ts) HashAggregate uses AppendOnlyMinMax instead: the
- * extreme alone, saved as one value.
+ * The multiset is O(group size) in memory and in a saved snapshot. HashAggregate persists it one
+ * element (distinct value) per state entry (persistElements, accumulator.ts), so an epoch writes
+ * only the values it changed; over append-only input (planner/physical/append-only.ts) it uses
+ * AppendOnlyMinMax instead: the extreme alone, saved as one value.
  */
 import { compareValues } from '../../sql/compare.js';
 import type { TypeId } from '../../sql/types.js';
 import type { Value } from '../../sql/values.js';
-import { keyNormalizer } from '../../dataflow/key-codec.js';
+import { encodeKeyParts, keyNormalizer } from '../../dataflow/key-codec.js';
 import type { KeyNormalizer, KeyPart } from '../../dataflow/key-codec.js';
 import type { SqlType } from '../../sql/types.js';
 import { addRep, preferRepresentation, shownRep } from '../../dataflow/representatives.js';
@@ -27,7 +28,7 @@ import type { Rep } from '../../dataflow/representatives.js';
 import { sameValue } from '../../dataflow/row-identity.js';
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
-import type { Accumulator } from './accumulator.js';
+import type { Accumulator, ElementState } from './accumulator.js';
 
 interface Entry {
   /** Representations of this value with their multiplicities (almost always one). */
@@ -35,8 +36,10 @@ interface Entry {
   n: number;
 }
 
-export class MinMax implements Accumulator {
+export class MinMax implements Accumulator, ElementState {
   private values = new Map<KeyPart, Entry>();
+  /** With persistElements(): the values changed since the last takeChangedElements. */
+  private changed: Set<KeyPart> | null = null;
   /** The current extreme among entries with n > 0, or null when none or stale. */
   private best: Entry | null = null;
   private stale = false;
@@ -68,6 +71,7 @@ export class MinMax implements Accumulator {
     // Keep an entry while any representation has a non-zero count (1.50 x1 and 1.5 x-1
     // transiently within a batch sum to 0 but must not be forgotten).
     if (e.n === 0 && e.reps.length === 0) this.values.delete(k);
+    if (this.changed !== null) this.changed.add(k);
     if (e.n > 0) {
       if (!this.stale && e !== this.best && (this.best === null || this.better(rep(e), rep(this.best)))) this.best = e;
     } else if (e === this.best) {
@@ -104,6 +108,54 @@ export class MinMax implements Accumulator {
     this.stale = false;
     for (const [value, n] of state as [Value, number][]) this.add([value], n);
     this.stale = true;
+  }
+
+  persistElements(): ElementState {
+    this.changed ??= new Set();
+    return this;
+  }
+
+  saveHead(): unknown {
+    return null;
+  }
+
+  loadHead(): void {
+    this.values = new Map();
+    this.best = null;
+    this.stale = false;
+    this.changed?.clear();
+  }
+
+  /** An element: one distinct value, state = its representations [[value, n], ...]. */
+  loadElement(_key: string, state: unknown): void {
+    const reps: Rep<Value>[] = (state as [Value, number][]).map(([value, n]) => ({ value, n }));
+    if (reps.length === 0) return;
+    let n = 0;
+    for (const r of reps) n += r.n;
+    this.values.set(this.norm(reps[0].value), { reps, n });
+    this.stale = true;
+  }
+
+  takeChangedElements(fn: (key: string, state: unknown) => void): void {
+    if (this.changed === null) return;
+    for (const k of this.changed) {
+      const e = this.values.get(k);
+      fn(encodeKeyParts([k]), e === undefined ? null : e.reps.map((r) => [r.value, r.n]));
+    }
+    this.changed.clear();
+  }
+
+  forEachElementKey(fn: (key: string) => void): void {
+    for (const k of this.values.keys()) fn(encodeKeyParts([k]));
+  }
+
+  markAllChanged(): void {
+    const c = (this.changed ??= new Set());
+    for (const k of this.values.keys()) c.add(k);
+  }
+
+  elementCount(): number {
+    return this.values.size;
   }
 }
 

@@ -27,7 +27,7 @@ import { AppendOnlyMinMax, MinMax } from './min-max.js';
 import { StringAgg } from './string-agg.js';
 import { SumFloat, SumInt, SumInt8, SumInterval, SumNumeric } from './sum.js';
 
-export type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
+export type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ElementState, ResolvedAggregate } from './accumulator.js';
 export { distinctAccumulator, DistinctAccumulator } from './distinct.js';
 
 function resolved(name: string, returnType: SqlType, argTypes: SqlType[], create: () => Accumulator, orderBy?: AggOrderBy[]): ResolvedAggregate {
