@@ -32,8 +32,14 @@ export interface InProcess {
   close(): Promise<void>;
 }
 
-export async function openInProcess(): Promise<InProcess> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-bench-inproc-'));
+export interface InProcessOptions {
+  /** Open this data dir (new or existing) and keep it on close; default: a temp dir removed on close. */
+  dataDir?: string;
+}
+
+export async function openInProcess(opts: InProcessOptions = {}): Promise<InProcess> {
+  const ownsDir = opts.dataDir === undefined;
+  const dir = opts.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'eddy-bench-inproc-'));
   let env!: BinderEnvironment;
   const engine = new Engine({
     dataDir: dir,
@@ -62,7 +68,7 @@ export async function openInProcess(): Promise<InProcess> {
       try {
         await engine.close();
       } finally {
-        fs.rmSync(dir, { recursive: true, force: true });
+        if (ownsDir) fs.rmSync(dir, { recursive: true, force: true });
       }
     },
   };

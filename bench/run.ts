@@ -3,10 +3,11 @@
  *
  *   --quick            a 10x smaller run (100 k rows, 10 s naive cap, 3 s pgbench runs, 1 rep)
  *   --only <names>     comma-separated subset: wire, engine, naive, pgbench, windows-engine,
- *                      windows-wire, state; `ingest` = wire,engine,naive;
+ *                      windows-wire, state, restart; `ingest` = wire,engine,naive;
  *                      `windows` = windows-engine,windows-wire
  *                      (windowed counts: bench/windowed.ts; bounded state: bench/window-state.ts;
- *                      --quick runs them on 100 k bids and 1 M events)
+ *                      --quick runs them on 100 k bids and 1 M events; restart: bench/restart.ts,
+ *                      2 M rows, --quick 200 k)
  *   --json <file>      also write the results as JSON
  *   --profile <dir>    run the wire-ingest server under the V8 CPU profiler and summarise it
  *   --connections <n>  wire-ingest connections (default 4)
@@ -29,9 +30,10 @@ import { formatProfile, summarizeProfile } from './profile.js';
 import { runWindowedEngineIsolated, runWindowedWire, bidInsertTexts, type WindowedRun } from './windowed.js';
 import { STATE_VARIANTS, runWindowStateIsolated, type StateRun } from './window-state.js';
 import { PLAIN, WINDOWED, bidGenConfig, expectedGroups, makeBids, type BidSet, type Expected } from './nexmark-bids.js';
+import { runRestart, summary as restartSummary, loadedItems, type RestartRun } from './restart.js';
 import { codeVersion, formatNumber, machineInfo, markdownReport, printReport, progress, ratio, type BenchResults } from './report.js';
 
-const ALL = ['wire', 'engine', 'naive', 'pgbench', 'windows-engine', 'windows-wire', 'state'] as const;
+const ALL = ['wire', 'engine', 'naive', 'pgbench', 'windows-engine', 'windows-wire', 'state', 'restart'] as const;
 
 /** A bad command line: reported as one line, without a stack. */
 class UsageError extends Error {}
@@ -102,12 +104,13 @@ async function main(): Promise<number> {
   const windowBids = Math.round(1_000_000 * scale);
   const stateEvents = o.quick ? 1_000_000 : 10_000_000;
   const stateSampleEvery = o.quick ? 100_000 : 1_000_000;
+  const restartRows = o.quick ? 200_000 : 2_000_000;
 
   const res: BenchResults = {
     startedAt: new Date().toISOString(),
     code: codeVersion(),
     machine: machineInfo(),
-    options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 }, windowBids, stateEvents, stateSampleEvery },
+    options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 }, windowBids, stateEvents, stateSampleEvery, restartRows },
     measurements: [],
     ratios: [],
     failures: [],
@@ -228,6 +231,7 @@ async function main(): Promise<number> {
 
   if (o.only.has('windows-engine') || o.only.has('windows-wire')) await runWindowBenches(o, res, attempt, windowBids);
   if (o.only.has('state')) await runStateBench(o, res, attempt, stateEvents, stateSampleEvery);
+  if (o.only.has('restart')) await runRestartBench(o, res, attempt, restartRows);
 
   printReport(res);
   if (o.json) {
@@ -328,6 +332,26 @@ async function runStateBench(o: Options, res: BenchResults, attempt: Attempt, ev
     res.ratios.push({ group, name: `${v.name}: heapUsed at ${formatNumber(last.events)} / at ${formatNumber(early.events)} events`, value: ratio(last.heapUsedMB, early.heapUsedMB), reading: v.boundedOutput ? '~1 when memory is flat (one output row per window)' : 'grows with the MV (one row per (auction, window) kept); see MV rows' });
     res.ratios.push({ group, name: `${v.name}: CPU per event, last chunk / second chunk`, value: ratio(last.chunkCpuUsPerEvent, s[Math.min(1, s.length - 1)].chunkCpuUsPerEvent), reading: '~1 when the per-event cost does not grow with history' });
   }
+}
+
+// ---------------------------------------------------------------- restart (bench/restart.ts)
+async function runRestartBench(o: Options, res: BenchResults, attempt: Attempt, rows: number): Promise<void> {
+  const r: RestartRun | undefined = await attempt('restart', 'build, reopen and verify', () => runRestart({ rows, batchRows: o.batchRows, inFlight: o.connections }, progress));
+  if (!r) return;
+  const group = 'restart';
+  const openS = r.open.openMs / 1000;
+  const items = loadedItems(r);
+  res.measurements.push({ group, name: `ingest of ${formatNumber(rows)} rows into 3 MVs (baseline: what a replay would cost)`, value: r.build.ingestSeconds, unit: 's', notes: restartSummary(r) });
+  res.measurements.push({ group, name: 'Engine.open() in a new process', value: openS, unit: 's' });
+  res.measurements.push({ group, name: 'live rows + operator state entries loaded per second', value: items / openS, unit: '/s' });
+  res.measurements.push({ group, name: 'RSS right after the open', value: r.open.rssMB, unit: 'MB' });
+  if (r.server) res.measurements.push({ group, name: "bin/eddy start: spawn to 'eddy started'", value: r.server.startedMs / 1000, unit: 's' });
+  if (r.serverError) res.failures.push({ group, name: 'bin/eddy start', error: r.serverError });
+  res.ratios.push({ group, name: 'Engine.open() / ingest, wall', value: ratio(openS, r.build.ingestSeconds), reading: 'well under 1: the restart loads the checkpoint, it does not replay the history' });
+  res.ratios.push({ group, name: 'Engine.open() / ingest, CPU', value: ratio(r.open.openCpuMs / 1000, r.build.ingestCpuSeconds), reading: 'the same in CPU seconds; robust to contention' });
+  res.ratios.push({ group, name: "Engine.open() / agg's batch GROUP BY over the history", value: ratio(openS, r.open.batchAggSeconds), reading: 'context: one ad hoc scan of the history through one aggregate (after the open, in the same process)' });
+  if (r.server) res.ratios.push({ group, name: "bin/eddy start to 'eddy started' / ingest, wall", value: ratio(r.server.startedMs / 1000, r.build.ingestSeconds), reading: 'the whole server start (node, imports, open, listen)' });
+  res.ratios.push({ group, name: 'RSS after the open / RSS after the ingest', value: ratio(r.open.rssMB, r.build.rssMB), reading: 'memory of a restarted process relative to the one that built the state' });
 }
 
 main().then(
