@@ -17,6 +17,9 @@ import type { ChangeBatch } from '../change-batch.js';
 import type { Operator, OperatorContext, StateEntry, WatermarkFn } from '../operator.js';
 import { WindowIndex } from '../window-index.js';
 
+/** State key of the closed bound (window keys start with a number). */
+const CLOSED_KEY = '~closed';
+
 interface Pending {
   key: string;
   row: Row;
@@ -30,6 +33,9 @@ export class WindowCloseBuffer implements Operator {
   private readonly windows = new WindowIndex<number>();
   private dirty = new Map<string, Pending | null>();
   private count = 0;
+  /** The watermark windows were last closed at; persisted so a restored buffer still refuses them. */
+  private closedBelow = -Infinity;
+  private closedDirty = false;
 
   constructor(private readonly column: number, private readonly watermark: WatermarkFn) {}
 
@@ -74,7 +80,12 @@ export class WindowCloseBuffer implements Operator {
 
   advance(ctx: OperatorContext): ChangeBatch {
     const out: ChangeBatch = { rows: [], weights: [] };
-    this.windows.close(this.watermark(ctx), (v) => {
+    const w = this.watermark(ctx);
+    if (w > this.closedBelow) {
+      this.closedBelow = w;
+      this.closedDirty = true;
+    }
+    this.windows.close(w, (v) => {
       const rowsOf = this.open.get(v);
       if (rowsOf === undefined) return;
       this.open.delete(v);
@@ -92,15 +103,27 @@ export class WindowCloseBuffer implements Operator {
     const entries: StateEntry[] = [];
     for (const [key, p] of this.dirty) entries.push({ key, value: p === null ? null : serialize([p.row, p.weight]) });
     this.dirty = new Map();
+    if (this.closedDirty) {
+      entries.push({ key: CLOSED_KEY, value: String(this.closedBelow) });
+      this.closedDirty = false;
+    }
     return entries;
   }
 
   restore(entries: Iterable<StateEntry>): void {
+    let closed = -Infinity;
     for (const { key, value } of entries) {
       if (value === null) continue;
+      if (key === CLOSED_KEY) {
+        closed = Number(value);
+        continue;
+      }
       const [row, weight] = deserialize(value) as [Row, number];
       this.add(Number(key.slice(0, key.indexOf('|'))), row, weight);
     }
+    // Restored rows are all of open windows (>= the bound), so this only re-arms isClosed.
+    this.closedBelow = closed;
+    this.windows.close(closed, () => {});
     this.dirty = new Map();
   }
 
