@@ -106,3 +106,10 @@ test('append-only: aggregate inputs and the HashAggregate state form EXPLAIN sho
   assert.doesNotMatch(label('SELECT k, max(name) FROM t GROUP BY k'), /append-only/);
   assert.doesNotMatch(label('SELECT k, max(n) FROM m GROUP BY k'), /append-only/);
 });
+
+test('append-only: a top-N over append-only input keeps only its top rows (EXPLAIN shows it)', () => {
+  const explain = (sql: string) => explainDataflow(lowerToDataflow(plan(sql), { catalog })).join('\n');
+  const dedup = (from: string) => `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY k ORDER BY k DESC) AS rn FROM ${from}) x WHERE rn = 1`;
+  assert.match(explain(dedup('s')), /TopN \(limit: 1, .*append-only input\)/);
+  assert.doesNotMatch(explain(dedup('t')), /append-only/);
+});

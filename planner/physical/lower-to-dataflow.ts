@@ -95,7 +95,8 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
           const k = topN.window.partitionBy.findIndex((e) => e.kind === 'Column' && inWms[e.index] !== null);
           const part = topN.window.partitionBy[k];
           const closeOn = k >= 0 && part.kind === 'Column' ? { key: k, watermark: inWms[part.index] as WatermarkFn } : undefined;
-          return lowerTopN(topN, lower(topN.window.input), compile, add, closeOn);
+          // Over append-only input each partition keeps only its top rows (TopNOptions.appendOnly).
+          return lowerTopN(topN, lower(topN.window.input), compile, add, closeOn, isAppendOnly(topN.window.input, opts.catalog));
         }
         const input = lower(p.input);
         // Conjuncts `col <op> now() ± interval` become a TemporalFilter (temporal-bounds.ts).

@@ -125,6 +125,7 @@ export function lowerTopN(
   compile: (e: ScalarExpr) => CompiledExpr,
   add: (n: DataflowNode) => NodeInput,
   closeOn?: TopNOptions['closeOn'],
+  appendOnly = false,
 ): NodeInput {
   const w = m.window;
   const op = new TopN({
@@ -135,8 +136,9 @@ export function lowerTopN(
     limit: m.limit,
     emitRank: m.emitRank,
     closeOn,
+    appendOnly,
   });
-  const label = `TopN (limit: ${m.limit}, partition keys: ${w.partitionBy.length}, order keys: ${w.orderBy.length}${m.emitRank ? ', with row_number' : ''})`;
+  const label = `TopN (limit: ${m.limit}, partition keys: ${w.partitionBy.length}, order keys: ${w.orderBy.length}${m.emitRank ? ', with row_number' : ''}${appendOnly ? ', append-only input' : ''})`;
   let out = add({ operator: op, inputs: [input], label });
   for (let i = m.chain.length - 1; i >= 0; i--) {
     const proj = m.chain[i];

@@ -239,3 +239,73 @@ test('TopN takeDirty/restore round trip: a restored operator continues identical
     assert.equal(c.stateSize(), a.stateSize(), `seed ${seed}: the store mirrors the live state`);
   }
 });
+
+test('append-only TopN == TopN on insert-only scripts, keeping at most limit rows per partition', () => {
+  for (let seed = 1; seed <= 150; seed++) {
+    const rng = new Rng(5000 + seed);
+    const limit = rng.int(1, 4);
+    const emitRank = rng.chance(0.5);
+    const full = new TopN(options(limit, emitRank));
+    const ao = new TopN({ ...options(limit, emitRank), appendOnly: true });
+    const errors: [unknown, Row][] = [];
+    const ctx = testCtx(errors);
+    const store = new FakeStateStore();
+    const partitions = new Set<Value>();
+    const epochs = rng.int(1, 12);
+    for (let e = 0; e < epochs; e++) {
+      const changes: Change[] = [];
+      for (let i = rng.int(0, 15); i > 0; i--) {
+        const row: Row = [rng.chance(0.15) ? null : rng.int(0, 3), rng.chance(0.15) ? null : rng.int(0, 6), rng.pick(['x', 'y', 'z'])];
+        partitions.add(row[0]);
+        changes.push([row, rng.chance(0.2) ? 2 : 1]);
+      }
+      const msg = `seed ${seed}, epoch ${e}, limit ${limit}, emitRank ${emitRank}`;
+      const a = new Multiset();
+      a.apply(full.push(0, toBatch(changes), ctx));
+      const b = new Multiset();
+      b.apply(ao.push(0, toBatch(changes), ctx));
+      assertSameChanges(b, a, msg);
+      assert.ok(ao.stateSize() <= partitions.size * limit, `${msg}: state ${ao.stateSize()}`);
+      store.write(ao.takeDirty());
+      // The store holds exactly the kept rows: a restored operator has the same state.
+      const r = new TopN({ ...options(limit, emitRank), appendOnly: true });
+      r.restore(store.entries());
+      assert.equal(r.stateSize(), ao.stateSize(), msg);
+    }
+    assert.equal(errors.length, 0);
+  }
+});
+
+test('append-only TopN: a restored operator continues identically', () => {
+  const opts = { ...options(2, true), appendOnly: true };
+  const a = new TopN(opts);
+  const ctx = testCtx();
+  const store = new FakeStateStore();
+  a.push(0, toBatch([[[1, 5, 'x'], 1], [[1, 3, 'x'], 1], [[1, 1, 'x'], 1], [[2, 4, 'y'], 1]]), ctx);
+  store.write(a.takeDirty());
+  assert.equal(a.stateSize(), 3);
+  const b = new TopN(opts);
+  b.restore(store.entries());
+  const next: Change[] = [[[1, 4, 'z'], 1], [[2, 9, 'y'], 1]];
+  const oa = new Multiset();
+  oa.apply(a.push(0, toBatch(next), ctx));
+  const ob = new Multiset();
+  ob.apply(b.push(0, toBatch(next), ctx));
+  assertSameChanges(ob, oa);
+  assert.equal(b.stateSize(), 4);
+});
+
+test('append-only TopN: a retraction is reported and dropped', () => {
+  const errors: [unknown, Row][] = [];
+  const ctx = testCtx(errors);
+  const op = new TopN({ ...options(1, false), appendOnly: true });
+  const m = new Multiset();
+  m.apply(op.push(0, toBatch([[[1, 5, 'x'], 1], [[1, 3, 'x'], 1]]), ctx));
+  assert.equal(op.stateSize(), 1);
+  m.apply(op.push(0, toBatch([[[1, 5, 'x'], -1]]), ctx));
+  assertSameRows(m, [[1, 5, 'x', null]]);
+  assert.equal(errors.length, 1);
+  assert.match((errors[0][0] as Error).message, /retraction reached a top-N planned over append-only input.*dropped/);
+  assert.deepEqual(errors[0][1], [1, 5, 'x']);
+  assert.equal(op.stateSize(), 1);
+});

@@ -31,6 +31,12 @@ export interface TopNOptions {
    * watermark passes a partition's value the partition is final and its state is freed.
    */
   closeOn?: { key: number; watermark: WatermarkFn };
+  /**
+   * The input never retracts (planner/physical/append-only.ts): each partition keeps only the rows
+   * of its current top (a row pushed out can never come back), so state is at most `limit` rows
+   * per partition. A retraction arriving anyway is reported (ctx.reportRowError) and dropped.
+   */
+  appendOnly?: boolean;
 }
 
 interface Item {
@@ -54,7 +60,10 @@ interface Shown {
 
 interface Partition {
   parts: KeyPart[];
-  /** Every row of the partition, sorted by (ORDER BY values, encoding); encodings unique. */
+  /**
+   * Every row of the partition (with appendOnly: only those in the top), sorted by
+   * (ORDER BY values, encoding); encodings unique.
+   */
   items: Item[];
   /** The output rows emitted for this partition (the first `limit` rows of items, by multiplicity). */
   shown: Shown[];
@@ -65,7 +74,8 @@ interface Partition {
  * TopN: per partition, the first `limit` rows by ORDER BY (ties broken by the row encoding, as
  * the batch Window does), each with its row_number: the incremental form of
  * `SELECT * FROM (SELECT *, row_number() OVER (PARTITION BY k ORDER BY v DESC) rn FROM s) WHERE rn <= N`.
- * Keeps every row of every partition (a retraction may bring a lower row into the top) and emits,
+ * Keeps every row of every partition (a retraction may bring a lower row into the top; over
+ * append-only input only the top rows, see TopNOptions.appendOnly) and emits,
  * once per batch and partition, the difference between the top before and after:
  *
  *   limit 2, PARTITION BY k ORDER BY v DESC, with ranks
@@ -74,7 +84,7 @@ interface Partition {
  *   [((a, 9), -1)]                              ->  the reverse
  *
  * State: key = encodeRow(row), value = its multiplicity as a decimal string (the partition and
- * the sort values are recomputed from the row on restore).
+ * the sort values are recomputed from the row on restore); with appendOnly, only the kept rows.
  */
 export class TopN implements Operator {
   readonly arity = 1;
@@ -139,10 +149,15 @@ export class TopN implements Operator {
     const { rows, weights } = batch;
     const stamp = ++this.stamp;
     const touched = this.touched;
+    const appendOnly = this.opts.appendOnly === true;
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
       const row = rows[i];
+      if (w < 0 && appendOnly) {
+        ctx.reportRowError(new SqlError(SqlState.InternalError, 'retraction reached a top-N planned over append-only input (it keeps only the current top rows of each partition); the change was dropped'), row);
+        continue;
+      }
       let located: { p: Partition; keys: Value[] };
       try {
         located = this.locate(row);
@@ -171,6 +186,7 @@ export class TopN implements Operator {
         this.count++;
       }
       this.dirty.set(enc, item);
+      if (appendOnly) this.trim(p);
     }
     const out: ChangeBatch = { rows: [], weights: [] };
     for (const p of touched) {
@@ -179,6 +195,22 @@ export class TopN implements Operator {
     }
     touched.length = 0;
     return out;
+  }
+
+  /**
+   * appendOnly: drops the items past the partition's first `limit` rows (by multiplicity) and
+   * deletes their state; without retractions they can never re-enter the top.
+   */
+  private trim(p: Partition): void {
+    const items = p.items;
+    const limit = this.opts.limit;
+    let rows = 0;
+    let keep = 0;
+    while (keep < items.length && rows < limit) rows += items[keep++].n;
+    if (keep === items.length) return;
+    for (let i = keep; i < items.length; i++) this.dirty.set(items[i].enc, { ...items[i], n: 0 });
+    this.count -= items.length - keep;
+    items.length = keep;
   }
 
   /** Recomputes the partition's top rows and appends the changes against what was shown. */
@@ -253,6 +285,7 @@ export class TopN implements Operator {
     const sort = this.opts.sort;
     for (const p of restored) {
       p.items.sort((a, b) => compareSortValues(sort, a.keys, b.keys) || compareEncodings(a.enc, b.enc));
+      if (this.opts.appendOnly === true) this.trim(p);
       this.refresh(p, undefined);
     }
   }
