@@ -83,7 +83,7 @@ test('hopStartWatermark: safe and tight for random W, slide, size, offset, t >= 
   }
 });
 
-test('hopStartWatermark: size < slide stays safe; infinities pass through', () => {
+test('hopStartWatermark: size < slide (gaps between windows) is safe and tight; infinities pass through', () => {
   const rng = new Rng(0x5eed3);
   for (let i = 0; i < 2000; i++) {
     const slide = rng.int(2, 100);
@@ -92,6 +92,10 @@ test('hopStartWatermark: size < slide stays safe; infinities pass through', () =
     const w = rng.int(-100_000, 100_000);
     const sw = hopStartWatermark(w, slide, size, offset);
     for (let t = w; t < w + 3 * slide; t++) for (const s of hopStarts(t, slide, size, offset)) assert.ok(s >= sw);
+    // tight too: the window at sw holds some t >= W, the one before it none
+    assert.ok(sw + size > w, `W=${w} slide=${slide} size=${size} offset=${offset}: window at ${sw} ends at or before W`);
+    assert.ok(sw - slide + size <= w);
+    assert.ok(hopStarts(Math.max(w, sw), slide, size, offset).includes(sw));
   }
   assert.equal(hopStartWatermark(-Infinity, 5, 10, 0), -Infinity);
   assert.equal(hopStartWatermark(Infinity, 5, 10, 0), Infinity);

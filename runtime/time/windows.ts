@@ -28,6 +28,8 @@ export function hopStartWatermark(w: number, slide: number, size: number, offset
   if (!Number.isFinite(w)) return w;
   let s = lastStart(w, slide, offset);
   while (s - slide + size > w) s -= slide;
+  // With gaps between windows (size < slide) the window starting at s may end before w.
+  if (s + size <= w) s += slide;
   return s;
 }
 
