@@ -39,8 +39,16 @@ export class TimeHeap<T> {
     const ts = this.times;
     while (ts.length > 0 && ts[0] < threshold) {
       const time = ts[0];
-      const item = this.pop();
-      f(item, time);
+      f(this.pop(), time);
+    }
+  }
+
+  /** Removes every item with time <= threshold, oldest first, handing each to `f`. */
+  popUpTo(threshold: number, f: (item: T, time: number) => void): void {
+    const ts = this.times;
+    while (ts.length > 0 && ts[0] <= threshold) {
+      const time = ts[0];
+      f(this.pop(), time);
     }
   }
 

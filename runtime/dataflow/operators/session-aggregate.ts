@@ -49,6 +49,7 @@ import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
 import type { Row, Value } from '../../sql/values.js';
 import { decodeRow, encodeRow } from '../../storage/value-codec.js';
+import { TimeHeap } from '../time-heap.js';
 import type { ChangeBatch } from '../change-batch.js';
 import { encodeKey, keyOf, makeValuesKeyFn, type Key } from '../key-codec.js';
 import type { CompiledExpr, Operator, OperatorContext, StateEntry, WatermarkFn } from '../operator.js';
@@ -144,7 +145,7 @@ export class SessionAggregate implements Operator {
   private readonly partitions = new Map<Key, Partition>();
   private readonly touched: Session[] = [];
   private readonly dirty: Entry[] = [];
-  private readonly heap = new EndHeap();
+  private readonly heap = new TimeHeap<Session>();
   private stamp = 0;
   private closedBelow = -Infinity;
   private rowCount = 0;
@@ -383,17 +384,23 @@ export class SessionAggregate implements Operator {
     this.touch(s);
   }
 
-  /** Adds w to entry j of s; removes it at 0 (shrinking or splitting the session). */
-  private changeEntry(s: Session, j: number, w: number): void {
-    const es = s.entries;
-    const e = es[j];
+  /** Adds w to entry e of session s; true when its multiplicity reached 0 (the caller removes it). */
+  private applyWeight(s: Session, e: Entry, w: number): boolean {
     this.contribute(s, e, w);
     e.n += w;
     this.markDirty(e);
     this.touch(s);
-    if (e.n !== 0) return;
+    if (e.n !== 0) return false;
     e.live = false;
     this.rowCount--;
+    return true;
+  }
+
+  /** Adds w to entry j of s; removes it at 0 (shrinking or splitting the session). */
+  private changeEntry(s: Session, j: number, w: number): void {
+    const es = s.entries;
+    const e = es[j];
+    if (!this.applyWeight(s, e, w)) return;
     const p = s.p;
     if (es.length === 1) {
       const ss = p.sessions;
@@ -446,13 +453,7 @@ export class SessionAggregate implements Operator {
       this.added(s, e);
       return;
     }
-    this.contribute(s, e, w);
-    e.n += w;
-    this.markDirty(e);
-    this.touch(s);
-    if (e.n !== 0) return;
-    e.live = false;
-    this.rowCount--;
+    if (!this.applyWeight(s, e, w)) return;
     byEnc.delete(enc);
     const i = s.entries.indexOf(e);
     s.entries[i] = s.entries[s.entries.length - 1];
@@ -655,56 +656,5 @@ export class SessionAggregate implements Operator {
   /** Approximate bytes of the persisted state (UTF-16 chars ≈ bytes). */
   stateBytes(): number {
     return this.bytes;
-  }
-}
-
-/** Sessions by end, for closing in end order; stale items are skipped by the owner. */
-class EndHeap {
-  private readonly ends: number[] = [];
-  private readonly items: Session[] = [];
-
-  add(end: number, s: Session): void {
-    const es = this.ends;
-    const xs = this.items;
-    let i = es.length;
-    es.push(end);
-    xs.push(s);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (es[parent] <= end) break;
-      es[i] = es[parent];
-      xs[i] = xs[parent];
-      i = parent;
-    }
-    es[i] = end;
-    xs[i] = s;
-  }
-
-  /** Removes every item with end <= w, smallest first. */
-  popUpTo(w: number, f: (s: Session, end: number) => void): void {
-    const es = this.ends;
-    const xs = this.items;
-    while (es.length > 0 && es[0] <= w) {
-      const end = es[0];
-      const top = xs[0];
-      const lastE = es.pop() as number;
-      const lastX = xs.pop() as Session;
-      const n = es.length;
-      if (n > 0) {
-        let i = 0;
-        for (;;) {
-          let c = 2 * i + 1;
-          if (c >= n) break;
-          if (c + 1 < n && es[c + 1] < es[c]) c++;
-          if (es[c] >= lastE) break;
-          es[i] = es[c];
-          xs[i] = xs[c];
-          i = c;
-        }
-        es[i] = lastE;
-        xs[i] = lastX;
-      }
-      f(top, end);
-    }
   }
 }
