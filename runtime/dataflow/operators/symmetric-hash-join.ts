@@ -225,9 +225,10 @@ export class SymmetricHashJoin implements Operator {
     this.nullsRight = new Array(opts.rightWidth).fill(null);
     const tb = (this.timeBound = opts.timeBound);
     if (tb !== undefined) {
-      this.left.heap = new TimeHeap();
+      // A side gets a heap only if purge() can ever free it (else the heap would only grow).
+      if (tb.rightWatermark !== undefined && tb.hi < Infinity) this.left.heap = new TimeHeap();
       this.left.timeCol = tb.leftTime;
-      this.right.heap = new TimeHeap();
+      if (tb.leftWatermark !== undefined && tb.lo > -Infinity) this.right.heap = new TimeHeap();
       this.right.timeCol = tb.rightTime;
       this.advance = (ctx) => this.purge(ctx);
     }
