@@ -9,7 +9,7 @@ import type { Row, Value } from './sql/values.js';
 import { SqlError, InternalError } from './sql/errors.js';
 import { SqlState } from './sql/sqlstate.js';
 import { Catalog, watermarkKey, type CatalogObject } from './catalog/catalog.js';
-import { StreamClock, type StreamClockState } from './time/stream-clock.js';
+import { PARTITION_IDLE_MS, StreamClock, type StreamClockState } from './time/stream-clock.js';
 import type { ChangeBatch } from './dataflow/change-batch.js';
 import type { Dataflow } from './dataflow/graph.js';
 import type { OperatorContext } from './dataflow/operator.js';
@@ -25,13 +25,15 @@ import { formatText } from './sql/text-io.js';
 import { TypeId, type SqlType } from './sql/types.js';
 import type { ScanSource } from './plan/plan.js';
 import type { BatchDataAccess } from './batch/executor.js';
+import { SourceHost } from './connector/source-host.js';
+import { SinkRunner } from './connector/sink-runner.js';
+import type { SinkBatch, SinkChange } from './connector/sink.js';
+import type { MalformedRecord, SourceBatch } from './connector/source.js';
+import type { ConnectorRegistry } from './connector/sink.js';
+import type { JsonValue } from './sql/values.js';
 
-export interface EngineLogger {
-  info(obj: object, msg: string): void;
-  warn(obj: object, msg: string): void;
-  error(obj: object, msg: string): void;
-  debug(obj: object, msg: string): void;
-}
+import type { EngineLogger } from './engine-logger.js';
+export type { EngineLogger } from './engine-logger.js';
 
 /** Builds an MV's dataflow from its catalog entry (the planner, injected by server/main). */
 export type DataflowBuilder = (mv: CatalogObject, catalog: Catalog) => Dataflow;
@@ -45,6 +47,8 @@ export interface EngineOptions {
   maxDbPages?: number;
   logger: EngineLogger;
   buildDataflow: DataflowBuilder;
+  /** Source and sink connectors (server/main registers them; runtime never imports connectors). */
+  connectors?: ConnectorRegistry;
 }
 
 export interface MvRuntime {
@@ -126,6 +130,14 @@ export class EpochTx {
   readonly backfillsFinished: Backfill[] = [];
   /** Run a watermark-only pass even if no stream's watermark moved (idle advance, DDL). */
   watermarkPass = false;
+  /** Source positions (JSON) committed with this epoch's source rows. */
+  readonly sourcePositions = new Map<number, string>();
+  /** Sinks created in this epoch: their object's current content goes to their outbox first. */
+  readonly sinkSnapshots = new Set<number>();
+  /** Sinks whose outbox received changes in this epoch (their runners are woken after commit). */
+  readonly sinksFed = new Set<number>();
+  /** Run after the epoch committed (start a new stream's source, ...). */
+  readonly afterCommit: (() => void)[] = [];
   /** Wall clock at the epoch's start (µs): the processing time operators see. */
   readonly processingTime = Date.now() * 1000;
   constructor(readonly engine: Engine, readonly epoch: number) {}
@@ -161,9 +173,22 @@ export class Engine implements BatchDataAccess {
   private idleWaiters: (() => void)[] = [];
   readonly log: EngineLogger;
   private stmts!: ReturnType<Engine['prepareStatements']>;
+  /** Committed position of every connector-fed stream's source. */
+  private readonly sourcePositions = new Map<number, JsonValue>();
+  readonly sources: SourceHost;
+  readonly sinks = new Map<number, SinkRunner>();
 
   constructor(readonly opts: EngineOptions) {
     this.log = opts.logger;
+    this.sources = new SourceHost({
+      log: this.log,
+      stream: (id) => this.catalog.getById(id),
+      committedPosition: (id) => this.sourcePositions.get(id),
+      ingest: (id, batch, sampled, isCurrent) => this.submit((tx) => {
+        if (!isCurrent()) throw new SqlError(SqlState.QueryCanceled, 'source stopped');
+        this.ingestSourceBatch(tx, id, batch, sampled);
+      }),
+    }, opts.connectors);
   }
 
   get epoch(): number {
@@ -186,6 +211,10 @@ export class Engine implements BatchDataAccess {
     this.startClockTimer();
     this.scheduleWakeup();
     this.startRetentionTimer();
+    for (const obj of this.catalog.all()) {
+      this.sources.start(obj);
+      this.startSink(obj);
+    }
     this.log.info({ epoch: this.epochValue, objects: this.catalog.all().length }, 'engine opened');
   }
 
@@ -212,6 +241,8 @@ export class Engine implements BatchDataAccess {
         if (st !== undefined) clock.load(JSON.parse(st, reviveInfinity) as StreamClockState);
         else clock.accepted = s.n;
         this.clocks.set(obj.id, clock);
+        const pos = this.db.prepare('SELECT position FROM source_positions WHERE stream_id = ?').pluck().get(obj.id) as string | undefined;
+        if (pos !== undefined) this.sourcePositions.set(obj.id, JSON.parse(pos) as JsonValue);
       }
     }
     this.refreshWatermarks();
@@ -256,10 +287,13 @@ export class Engine implements BatchDataAccess {
     this.watermarks.clear();
     this.streamCounts.clear();
     this.streamNextSeq.clear();
+    this.sourcePositions.clear();
     this.pendingErrors = [];
     this.catalogVersion++;
     this.loadState();
     this.scheduleWakeup();
+    // Rows of the failed epoch are gone: sources read them again from their committed positions.
+    this.sources.restartAll(this.catalog.all());
     for (const [id, b] of waiting) {
       const again = this.mvs.get(id)?.backfill;
       if (again !== undefined) {
@@ -304,6 +338,16 @@ export class Engine implements BatchDataAccess {
       delStreamState: db.prepare('DELETE FROM stream_state WHERE stream_id = ?'),
       insLateRow: new ChunkedInsert(db, 'INSERT INTO late_rows (stream, epoch, event_time, watermark, row, at)', 6),
       trimLateRows: db.prepare('DELETE FROM late_rows WHERE id <= (SELECT max(id) FROM late_rows) - ?'),
+      putOutbox: new ChunkedInsert(db, 'INSERT INTO sink_outbox (sink_id, epoch, seq, row, weight)', 5),
+      readOutbox: db.prepare('SELECT epoch, row, weight FROM sink_outbox WHERE sink_id = ? AND epoch > ? ORDER BY epoch, seq LIMIT ?'),
+      readOutboxEpoch: db.prepare('SELECT row, weight FROM sink_outbox WHERE sink_id = ? AND epoch = ? ORDER BY seq'),
+      ackOutbox: db.prepare('DELETE FROM sink_outbox WHERE sink_id = ? AND epoch <= ?'),
+      putSinkProgress: db.prepare('INSERT OR REPLACE INTO sink_progress (sink_id, written_epoch, at) VALUES (?, ?, ?)'),
+      delOutbox: db.prepare('DELETE FROM sink_outbox WHERE sink_id = ?'),
+      delSinkProgress: db.prepare('DELETE FROM sink_progress WHERE sink_id = ?'),
+      pendingOutbox: db.prepare('SELECT count(DISTINCT epoch) AS epochs, count(*) AS n FROM sink_outbox WHERE sink_id = ?'),
+      putPosition: db.prepare('INSERT OR REPLACE INTO source_positions (stream_id, position) VALUES (?, ?)'),
+      delPosition: db.prepare('DELETE FROM source_positions WHERE stream_id = ?'),
       scanLateRows: db.prepare('SELECT id, stream, epoch, event_time, watermark, row, at FROM late_rows ORDER BY id'),
     };
   }
@@ -393,6 +437,8 @@ export class Engine implements BatchDataAccess {
       return;
     }
     this.epochValue = epoch;
+    for (const f of tx.afterCommit) f();
+    for (const id of tx.sinksFed) this.sinks.get(id)?.notify();
     for (const b of tx.backfillsFinished) b.finish();
     for (const r of results) (r.ok ? r.item.resolve : r.item.reject)(r.value);
     const ms = performance.now() - started;
@@ -510,7 +556,14 @@ export class Engine implements BatchDataAccess {
   private startClockTimer(): void {
     if (this.clockTimer !== undefined) clearInterval(this.clockTimer);
     let minTimeout = Infinity;
-    for (const c of this.clocks.values()) minTimeout = Math.min(minTimeout, c.def?.idleTimeoutMs ?? Infinity);
+    for (const [id, c] of this.clocks) {
+      if (c.def === undefined) continue;
+      minTimeout = Math.min(minTimeout, c.def.idleTimeoutMs ?? Infinity);
+      // Partitioned sources: a partition going idle frees the watermark (partition_idle_timeout).
+      if (this.opts.connectors !== undefined && this.catalog.getById(id)?.options.connector !== undefined) {
+        minTimeout = Math.min(minTimeout, c.def.partitionIdleMs ?? PARTITION_IDLE_MS);
+      }
+    }
     if (minTimeout === Infinity) {
       this.clockTimer = undefined;
       return;
@@ -578,7 +631,7 @@ export class Engine implements BatchDataAccess {
     this.submit((tx) => {
       const at = Date.now();
       for (const [id, c] of this.clocks) {
-        if (c.idleAdvance(at)) {
+        if (c.idleAdvance(at) || c.partitionIdleAdvance(at)) {
           tx.clocksTouched.add(id);
           tx.watermarkPass = true;
         }
@@ -618,6 +671,9 @@ export class Engine implements BatchDataAccess {
         s.delStreamState.run(id);
         s.delSegments.run(id);
         s.delBackfill.run(id);
+        s.delPosition.run(id);
+        s.delOutbox.run(id);
+        s.delSinkProgress.run(id);
       }
       for (const obj of tx.catalogWrites) s.putCatalog.run(obj.id, obj.name, JSON.stringify(obj));
       const appendedAt = Date.now();
@@ -676,12 +732,15 @@ export class Engine implements BatchDataAccess {
         s.trimLateRows.run(LATE_ROWS_RETAINED);
       }
       for (const e of this.pendingErrors) s.insError.run(e.object, e.epoch, e.sqlstate, e.message, e.row, now);
+      for (const [id, p] of tx.sourcePositions) if (this.catalog.getById(id) !== undefined) s.putPosition.run(id, p);
+      this.writeOutboxes(tx);
     });
     try {
       run();
+      for (const [id, p] of tx.sourcePositions) if (this.catalog.getById(id) !== undefined) this.sourcePositions.set(id, JSON.parse(p) as JsonValue);
     } catch (e) {
       // The transaction rolled back; rows buffered for it must not leak into the next one.
-      for (const ins of [s.appendStream, s.putState, s.putMvRow, s.insLateRow]) ins.discard();
+      for (const ins of [s.appendStream, s.putState, s.putMvRow, s.insLateRow, s.putOutbox]) ins.discard();
       throw e;
     } finally {
       this.pendingErrors = [];
@@ -696,12 +755,17 @@ export class Engine implements BatchDataAccess {
     this.catalog.add(obj);
     tx.catalogWrites.push(obj);
     if (obj.kind === 'table') this.tables.set(obj.id, new TableStore(obj));
+    if (obj.kind === 'sink') {
+      if (obj.options.snapshot !== 'false') tx.sinkSnapshots.add(obj.id);
+      tx.afterCommit.push(() => this.startSink(obj));
+    }
     if (obj.kind === 'stream') {
       this.streamCounts.set(obj.id, 0);
       this.streamNextSeq.set(obj.id, 1);
       this.clocks.set(obj.id, new StreamClock(obj.eventTime));
       tx.clocksTouched.add(obj.id);
-      if (obj.eventTime?.idleTimeoutMs !== undefined) this.startClockTimer();
+      if (obj.eventTime?.idleTimeoutMs !== undefined || obj.options.connector !== undefined) this.startClockTimer();
+      tx.afterCommit.push(() => this.sources.start(obj));
     }
     if (obj.kind === 'mv') {
       let rt: MvRuntime;
@@ -727,7 +791,7 @@ export class Engine implements BatchDataAccess {
       if (chunked) rt.backfill = newBackfill(new Map(streams.map((id) => [id, 0])), 0);
       for (const id of obj.dependsOn) {
         const dep = this.catalog.getById(id);
-        if (!dep || dep.kind === 'view' || (chunked && dep.kind === 'stream')) continue;
+        if (!dep || dep.kind === 'view' || dep.kind === 'sink' || (chunked && dep.kind === 'stream')) continue;
         const rows = [...this.scan({ kind: dep.kind === 'mv' ? 'mv' : dep.kind, objectId: dep.id, name: dep.name })];
         sources.set(String(id), { rows, weights: rows.map(() => 1) });
       }
@@ -849,6 +913,10 @@ export class Engine implements BatchDataAccess {
     this.streamCounts.delete(id);
     this.streamNextSeq.delete(id);
     this.clocks.delete(id);
+    this.sourcePositions.delete(id);
+    void this.sources.stop(id);
+    void this.sinks.get(id)?.stop();
+    this.sinks.delete(id);
     for (const k of [...this.watermarks.keys()]) if (k.startsWith(`${id}.`)) this.watermarks.delete(k);
     tx.catalogDeletes.push(id);
   }
@@ -856,7 +924,7 @@ export class Engine implements BatchDataAccess {
   // ------------------------------------------------------------------ DML (inside work items)
 
   /** Appends rows to a stream; late rows (below the watermark) are diverted to eddy_late_rows. Returns the number accepted. */
-  appendToStream(tx: EpochTx, stream: CatalogObject, rows: Row[]): number {
+  appendToStream(tx: EpochTx, stream: CatalogObject, rows: Row[], partition?: string): number {
     const cols = stream.columns;
     for (const r of rows) {
       for (let i = 0; i < cols.length; i++) {
@@ -879,6 +947,7 @@ export class Engine implements BatchDataAccess {
     if (!l) tx.streamAppends.set(stream.id, (l = []));
     const d = tx.delta(stream.id);
     let late = 0;
+    clock?.setPartition(partition);
     for (const r of rows) {
       if (clock !== undefined && clock.isLate(r)) {
         late++;
@@ -894,6 +963,115 @@ export class Engine implements BatchDataAccess {
       tx.clocksTouched.add(stream.id);
     }
     return rows.length - late;
+  }
+
+  /** A source's batch inside an epoch: its rows, its malformed records and its new position. */
+  private ingestSourceBatch(tx: EpochTx, id: number, batch: SourceBatch, sampled: MalformedRecord[]): void {
+    const stream = this.catalog.getById(id);
+    if (stream === undefined) throw new SqlError(SqlState.UndefinedTable, `stream ${id} was dropped`);
+    if (batch.rows.length > 0) this.appendToStream(tx, stream, batch.rows, batch.partition);
+    const bad = batch.malformed?.length ?? 0;
+    if (bad > 0) {
+      const clock = this.clocks.get(id);
+      if (clock !== undefined) {
+        clock.malformed += bad;
+        tx.clocksTouched.add(id);
+      }
+      for (const m of sampled) this.pendingErrors.push({ object: stream.name, epoch: tx.epoch, sqlstate: m.sqlstate, message: m.message, row: m.raw });
+    }
+    tx.sourcePositions.set(id, JSON.stringify(batch.position));
+  }
+
+  // ------------------------------------------------------------------ sinks
+
+  /** In the commit: each sink's object's changes of this epoch (and a new sink's snapshot) into its outbox. */
+  private writeOutboxes(tx: EpochTx): void {
+    const s = this.stmts;
+    for (const obj of this.catalog.all()) {
+      if (obj.kind !== 'sink') continue;
+      const from = this.catalog.getById(obj.dependsOn[0]);
+      if (from === undefined) continue;
+      let seq = 0;
+      if (tx.sinkSnapshots.has(obj.id)) {
+        const kind = from.kind === 'mv' ? 'mv' : from.kind === 'table' ? 'table' : 'stream';
+        // A sink created in this epoch: the snapshot is the content before this epoch's changes,
+        // which are appended after it (the CREATE runs alone in its epoch, so there are none).
+        for (const r of this.scan({ kind, objectId: from.id, name: from.name })) s.putOutbox.add(obj.id, tx.epoch, seq++, encodeRow(r), 1);
+      }
+      const d = tx.deltas.get(String(from.id));
+      if (d !== undefined) for (let i = 0; i < d.rows.length; i++) s.putOutbox.add(obj.id, tx.epoch, seq++, encodeRow(d.rows[i]), d.weights[i]);
+      if (seq > 0) tx.sinksFed.add(obj.id);
+    }
+    s.putOutbox.flush();
+  }
+
+  private startSink(obj: CatalogObject): void {
+    if (obj.kind !== 'sink' || this.sinks.has(obj.id)) return;
+    const name = obj.options.connector;
+    const connector = name !== undefined ? this.opts.connectors?.sink(name) : undefined;
+    const log = this.log.child?.({ component: 'sink', sink: obj.name, connector: name }) ?? this.log;
+    if (connector === undefined) {
+      this.log.error({ sink: obj.name, connector: name }, 'no such sink connector; the sink writes nothing');
+      return;
+    }
+    const from = this.catalog.getById(obj.dependsOn[0]);
+    const keyColumns = obj.primaryKey.length > 0 ? obj.primaryKey : null;
+    const runner = new SinkRunner(obj, connector, {
+      read: (id, after, max) => this.readOutbox(id, after, max),
+      ack: (id, epoch) => {
+        if (this.closed || !this.catalog.getById(id)) return;
+        this.stmts.ackOutbox.run(id, epoch);
+        this.stmts.putSinkProgress.run(id, epoch, Date.now());
+      },
+    }, () => ({ sink: obj, columns: from?.columns ?? obj.columns, keyColumns, log }), log);
+    this.sinks.set(obj.id, runner);
+  }
+
+  private readOutbox(sinkId: number, afterEpoch: number, maxChanges: number): SinkBatch | undefined {
+    if (this.closed) return undefined;
+    const rows = this.stmts.readOutbox.all(sinkId, afterEpoch, maxChanges + 1) as { epoch: number; row: string; weight: number }[];
+    if (rows.length === 0) return undefined;
+    const epochs: SinkBatch['epochs'] = [];
+    if (rows.length > maxChanges) {
+      const last = rows[rows.length - 1].epoch;
+      if (rows[0].epoch === last) {
+        // One epoch larger than a batch: it still goes whole, in one external transaction.
+        const all = this.stmts.readOutboxEpoch.all(sinkId, last) as { row: string; weight: number }[];
+        return { epochs: [{ epoch: last, changes: all.map((r) => ({ row: decodeRow(r.row), weight: r.weight })) }], lastEpoch: last };
+      }
+      while (rows.length > 0 && rows[rows.length - 1].epoch === last) rows.pop();
+    }
+    let cur: SinkChange[] | undefined;
+    let curEpoch = -1;
+    for (const r of rows) {
+      if (r.epoch !== curEpoch) {
+        curEpoch = r.epoch;
+        epochs.push({ epoch: curEpoch, changes: (cur = []) });
+      }
+      cur!.push({ row: decodeRow(r.row), weight: r.weight });
+    }
+    return { epochs, lastEpoch: curEpoch };
+  }
+
+  /** Rows of SHOW SINKS / eddy_sinks: name, from, connector, status, written epoch, pending epochs, pending changes. */
+  sinkStats(): Row[] {
+    const out: Row[] = [];
+    for (const obj of this.catalog.all()) {
+      if (obj.kind !== 'sink') continue;
+      const r = this.sinks.get(obj.id);
+      const p = this.stmts.pendingOutbox.get(obj.id) as { epochs: number; n: number };
+      const st = r?.status;
+      out.push([
+        obj.name,
+        this.catalog.getById(obj.dependsOn[0])?.name ?? null,
+        obj.options.connector ?? null,
+        st === undefined ? 'stopped' : st.message !== undefined ? `${st.state}: ${st.message}` : st.state,
+        r !== undefined && r.writtenEpoch > 0 ? BigInt(r.writtenEpoch) : null,
+        BigInt(p.epochs),
+        BigInt(p.n),
+      ]);
+    }
+    return out.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
   }
 
   table(id: number): TableStore {
@@ -974,9 +1152,19 @@ export class Engine implements BatchDataAccess {
         finite(c?.watermark),
         et?.idleTimeoutMs !== undefined ? Interval.fromMicros(et.idleTimeoutMs * 1000) : null,
         c && c.lastInputAt > 0 ? c.lastInputAt * 1000 : null,
+        obj.options.connector ?? null,
+        this.sourceStatusText(obj.id),
+        BigInt(c?.malformed ?? 0),
       ]);
     }
     return rows.sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1));
+  }
+
+  /** A connector-fed stream's source status, e.g. "running" or "retrying: connection refused"; null without a connector. */
+  sourceStatusText(id: number): string | null {
+    const st = this.sources.status(id);
+    if (st === undefined) return this.catalog.getById(id)?.options.connector !== undefined ? 'stopped' : null;
+    return st.message !== undefined ? `${st.state}: ${st.message}` : st.state;
   }
 
   streamRowCount(id: number): number {
@@ -987,6 +1175,9 @@ export class Engine implements BatchDataAccess {
 
   /** Finishes queued work (the current epoch included), then closes the database. */
   async close(): Promise<void> {
+    await this.sources.stopAll();
+    await Promise.all([...this.sinks.values()].map((r) => r.stop()));
+    this.sinks.clear();
     if (this.queue.length > 0 || this.running || this.scheduled) {
       await new Promise<void>((resolve) => {
         this.idleWaiters.push(resolve);

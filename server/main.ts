@@ -16,6 +16,7 @@ import { PgServer } from './pgwire/pg-server.js';
 import { SqlSession } from './session/session.js';
 import { systemTables } from './session/system-tables.js';
 import type { ServerConfig } from './config.js';
+import { connectorRegistry } from '../connectors/registry.js';
 
 export const SERVER_VERSION = '15.0';
 
@@ -40,6 +41,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     retentionCheckMs: cfg.retentionCheckMs,
     maxDbPages: cfg.maxDbPages,
     logger: logger.child({ component: 'engine' }),
+    connectors: connectorRegistry,
     buildDataflow: (mv, catalog) => lowerToDataflow(bindQuery(parseQuery(mv.queryText ?? ''), binderEnv).plan, { catalog, emitOnWindowClose: mv.emit === 'window_close' }),
   });
   binderEnv = { catalog: engine.catalog, systemTables: systemTables(engine), parseQuery };

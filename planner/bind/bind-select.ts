@@ -441,6 +441,7 @@ export class QueryBinder implements BinderServices {
   }
 
   private bindCatalogObject(obj: CatalogObject, alias: string, columnAliases: string[] | undefined, pos: number | undefined, outer?: Scope) {
+    if (obj.kind === 'sink') throw new SqlError(SqlState.WrongObjectType, `"${obj.name}" is a sink, not a relation`, { position: pos });
     this.dependencies.add(obj.id);
     if (obj.kind === 'view') {
       if (this.viewDepth > 32) throw new SqlError(SqlState.InvalidObjectDefinition, `infinite recursion detected in rules for relation "${obj.name}"`, { position: pos });

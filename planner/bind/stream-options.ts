@@ -55,6 +55,8 @@ export function bindEventTime(streamName: string, columns: ColumnSchema[], wm: W
   const def: EventTimeDef = { column, delayMicros, exprSql: wm.exprSql ?? '' };
   const idle = options.idle_timeout;
   if (idle !== undefined) def.idleTimeoutMs = parseDurationOption('idle_timeout', idle);
+  const partitionIdle = options.partition_idle_timeout;
+  if (partitionIdle !== undefined) def.partitionIdleMs = parseDurationOption('partition_idle_timeout', partitionIdle);
   return def;
 }
 

@@ -5,7 +5,7 @@
  */
 import type { SqlType } from '../sql/types.js';
 
-export type ObjectKind = 'stream' | 'table' | 'mv' | 'view';
+export type ObjectKind = 'stream' | 'table' | 'mv' | 'view' | 'sink';
 
 export interface ColumnSchema {
   name: string;
@@ -56,6 +56,11 @@ export interface EventTimeDef {
   delayMicros: number;
   /** After this long without input, the watermark advances with processing time (ms). */
   idleTimeoutMs?: number;
+  /**
+   * Partitioned sources (Kafka): a partition without input for this long stops holding the
+   * stream's watermark back (ms; the partition_idle_timeout option, default 30 s).
+   */
+  partitionIdleMs?: number;
   /** The watermark expression as written (for SHOW CREATE). */
   exprSql: string;
 }
@@ -78,6 +83,7 @@ const kindNames: Record<ObjectKind, string> = {
   table: 'table',
   mv: 'materialized view',
   view: 'view',
+  sink: 'sink',
 };
 
 export function kindName(kind: ObjectKind): string {

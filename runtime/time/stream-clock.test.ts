@@ -143,3 +143,48 @@ test('load/state round trip', () => {
   assert.equal(d.watermark, -Infinity);
   assert.equal(d.isLate(row(-1e15)), false);
 });
+
+test('partitions: the watermark follows the slowest active partition; an idle one stops holding it', () => {
+  const d: EventTimeDef = { column: 1, delayMicros: 10, partitionIdleMs: 1000, exprSql: 'ts' };
+  const c = new StreamClock(d);
+  const batch = (p: string, ts: number[], at: number) => {
+    c.setPartition(p);
+    let late = 0;
+    for (const t of ts) if (c.isLate(row(t))) late++;
+    c.count(ts.length - late, late, at);
+    return late;
+  };
+  batch('0', [100], 0);
+  batch('1', [5000], 0);
+  c.endEpoch(0);
+  assert.equal(c.watermark, 90, 'min over partitions (100) - delay');
+  assert.equal(c.maxEventTime, 5000);
+  // A row of the slow partition just above its own watermark is on time, not late.
+  assert.equal(batch('0', [95, 200], 10), 0);
+  c.endEpoch(10);
+  assert.equal(c.watermark, 190);
+  // Partition 0 falls silent: after partition_idle_timeout it no longer holds the watermark.
+  assert.ok(c.nextIdleCheck() <= 1010);
+  assert.equal(c.partitionIdleAdvance(500), false);
+  assert.equal(c.partitionIdleAdvance(1010), true);
+  assert.equal(c.watermark, 4990);
+  assert.equal(c.nextIdleCheck(), Infinity, 'nothing more to wait for');
+  // Its rows are late now against the faster partition's time; it holds again once it is active.
+  assert.equal(batch('0', [300], 1020), 1);
+  // The partitions survive a restart.
+  const again = new StreamClock(d);
+  again.load(JSON.parse(JSON.stringify(c.state())) as ReturnType<StreamClock['state']>);
+  assert.deepEqual(again.state(), c.state());
+});
+
+test('partitions: with every partition idle, the overall maximum counts', () => {
+  const c = new StreamClock({ column: 1, delayMicros: 0, partitionIdleMs: 100, exprSql: 'ts' });
+  c.setPartition('a');
+  c.isLate(row(10));
+  c.count(1, 0, 0);
+  c.setPartition('b');
+  c.isLate(row(20));
+  c.count(1, 0, 0);
+  c.endEpoch(1000);
+  assert.equal(c.watermark, 20);
+});

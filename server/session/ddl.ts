@@ -14,6 +14,7 @@ import { liveKeyOf, lowerToDataflow, bindQuery } from '../../planner/planner.js'
 import type { Notice, StatementResult } from './session-api.js';
 import type { SessionDeps } from './session.js';
 import type { DmlPlanner } from './dml.js';
+import { validateStreamConnector } from './ddl-connectors.js';
 
 export class DdlHandler {
   constructor(private readonly deps: SessionDeps, private readonly dml: DmlPlanner) {}
@@ -67,24 +68,29 @@ export class DdlHandler {
       // Rows without an event time could never be placed in a window or judged late.
       columns[eventTime.column].notNull = true;
     }
+    const connector = kind === 'stream' ? s.options.connector : undefined;
     for (const [k] of Object.entries(s.options)) {
-      if (kind === 'stream' && k === 'retention') continue;
-      if (kind === 'stream' && k === 'idle_timeout') {
-        if (!eventTime) throw new SqlError(SqlState.InvalidParameterValue, 'option "idle_timeout" needs a WATERMARK on the stream', { position: s.pos });
+      if (kind === 'stream' && (k === 'retention' || k === 'connector')) continue;
+      if (kind === 'stream' && (k === 'idle_timeout' || k === 'partition_idle_timeout')) {
+        if (!eventTime) throw new SqlError(SqlState.InvalidParameterValue, `option "${k}" needs a WATERMARK on the stream`, { position: s.pos });
         continue;
       }
-      throw new SqlError(SqlState.InvalidParameterValue, `unrecognized ${kind} option "${k}"`, { position: s.pos });
+      // A connector stream's other options are the connector's, checked by it below.
+      if (connector !== undefined) continue;
+      throw new SqlError(SqlState.InvalidParameterValue, `unrecognized ${kind} option "${k}"`, { position: s.pos, hint: kind === 'stream' ? 'Options other than retention and idle_timeout need a connector option.' : undefined });
     }
     const retention = kind === 'stream' && s.options.retention !== undefined ? parseRetention(s.options.retention) : undefined;
     // Validate DEFAULT expressions now, so a bad default fails the CREATE rather than later INSERTs.
     for (const c of columns) if (c.defaultSql) this.dml.bindDefault(c, new ParamTypes());
     const engine = this.deps.engine;
+    const draft: CatalogObject = {
+      id: 0, name: s.name, kind, columns, primaryKey, liveKey: null,
+      createSql: '', dependsOn: [], options: s.options, createdEpoch: 0, eventTime, retention,
+    };
+    await validateStreamConnector(engine, draft, s.pos);
     await engine.submit((tx) => {
       if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateTable, `relation "${s.name}" already exists`);
-      engine.createObject(tx, {
-        id: engine.catalog.allocateId(), name: s.name, kind, columns, primaryKey, liveKey: null,
-        createSql: '', dependsOn: [], options: s.options, createdEpoch: tx.epoch, eventTime, retention,
-      });
+      engine.createObject(tx, { ...draft, id: engine.catalog.allocateId(), createdEpoch: tx.epoch });
     }, { exclusive: true });
     return { kind: 'command', tag: createTag(kind) };
   }
@@ -154,7 +160,7 @@ export class DdlHandler {
   }
 
   async drop(s: Extract<Statement, { kind: 'Drop' }>): Promise<StatementResult> {
-    const want: Record<string, ObjectKind | undefined> = { stream: 'stream', table: 'table', 'materialized view': 'mv', view: 'view' };
+    const want: Record<string, ObjectKind | undefined> = { stream: 'stream', table: 'table', 'materialized view': 'mv', view: 'view', sink: 'sink' };
     const kind = want[s.objectKind];
     const label = s.objectKind.toUpperCase();
     if (!kind) throw new SqlError(SqlState.FeatureNotSupported, `DROP ${label} is not supported yet`, { position: s.pos });

@@ -26,6 +26,8 @@ import { parameterizeLiterals } from '../../planner/rules/parameterize-literals.
 import { parseText } from '../../runtime/sql/text-io.js';
 import { DmlPlanner } from './dml.js';
 import { DdlHandler } from './ddl.js';
+import { createSink } from './ddl-connectors.js';
+import { EDDY_SINKS } from './system-tables.js';
 import type { Planned } from './planned.js';
 
 export interface SessionDeps {
@@ -212,7 +214,7 @@ export class SqlSession implements Session {
       case 'CreateMaterializedView': case 'CreateView':
         return simple(null, () => this.ddl.createView(s));
       case 'CreateSink':
-        return simple(null, () => { throw new SqlError(SqlState.FeatureNotSupported, 'CREATE SINK is not supported yet', { position: s.pos }); });
+        return simple(null, () => createSink(this.deps.engine, this.deps.binderEnv, s));
       case 'Drop':
         return simple(null, () => this.ddl.drop(s));
       case 'Show':
@@ -317,12 +319,16 @@ export class SqlSession implements Session {
     const what = s.what!;
     const kinds: Record<string, ObjectKind | undefined> = { streams: 'stream', tables: 'table', 'materialized views': 'mv', views: 'view' };
     const kind = kinds[what];
+    if (what === 'sinks') {
+      const columns: ColumnDesc[] = EDDY_SINKS.fields.map((f) => ({ name: f.name, type: f.type }));
+      return { catalogVersion: version, columns, paramTypes: [], run: () => ({ kind: 'rows', columns, rows: engine.sinkStats(), tagPrefix: 'SHOW' }) };
+    }
     if (!kind) {
       const columns: ColumnDesc[] = [{ name: 'name', type: T.text }];
       return { catalogVersion: version, columns, paramTypes: [], run: () => ({ kind: 'rows', columns, rows: [], tagPrefix: 'SHOW' }) };
     }
     const columns: ColumnDesc[] =
-      kind === 'stream' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'late_rows', type: T.int8 }, { name: 'watermark', type: T.timestamptz }]
+      kind === 'stream' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'late_rows', type: T.int8 }, { name: 'watermark', type: T.timestamptz }, { name: 'connector', type: T.text }, { name: 'status', type: T.text }, { name: 'malformed_rows', type: T.int8 }]
       : kind === 'table' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'primary_key', type: T.text }]
       : kind === 'mv' ? [{ name: 'name', type: T.text }, { name: 'rows', type: T.int8 }, { name: 'backfill', type: T.text }, { name: 'definition', type: T.text }]
       : [{ name: 'name', type: T.text }, { name: 'definition', type: T.text }];
@@ -335,7 +341,7 @@ export class SqlSession implements Session {
           switch (kind) {
             case 'stream': {
               const c = engine.clocks.get(o.id);
-              return [o.name, BigInt(engine.streamRowCount(o.id)), BigInt(c?.late ?? 0), c && Number.isFinite(c.watermark) ? c.watermark : null];
+              return [o.name, BigInt(engine.streamRowCount(o.id)), BigInt(c?.late ?? 0), c && Number.isFinite(c.watermark) ? c.watermark : null, o.options.connector ?? null, engine.sourceStatusText(o.id), BigInt(c?.malformed ?? 0)];
             }
             case 'table': return [o.name, BigInt(engine.table(o.id).rows.size), o.primaryKey.map((i) => o.columns[i].name).join(', ')];
             case 'mv': return [o.name, BigInt(engine.mvs.get(o.id)?.live.size() ?? 0), backfillText(engine.backfillProgress(o.id)), o.queryText ?? ''];

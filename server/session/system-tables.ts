@@ -49,6 +49,9 @@ export const EDDY_STREAMS: SystemTable = {
     { name: 'watermark', type: T.timestamptz },
     { name: 'idle_timeout', type: T.interval },
     { name: 'last_input_at', type: T.timestamptz },
+    { name: 'connector', type: T.text },
+    { name: 'source_status', type: T.text },
+    { name: 'malformed_rows', type: T.int8 },
   ],
 };
 
@@ -65,12 +68,28 @@ export const EDDY_OPERATOR_STATE: SystemTable = {
   ],
 };
 
+/** Per sink: its object, connector, status, the last epoch the target holds and what waits in its outbox. */
+export const EDDY_SINKS: SystemTable = {
+  objectId: 5,
+  name: 'eddy_sinks',
+  fields: [
+    { name: 'name', type: T.text },
+    { name: 'from', type: T.text },
+    { name: 'connector', type: T.text },
+    { name: 'status', type: T.text },
+    { name: 'written_epoch', type: T.int8 },
+    { name: 'pending_epochs', type: T.int8 },
+    { name: 'pending_changes', type: T.int8 },
+  ],
+};
+
 export function systemTables(engine: Engine): Map<string, SystemTable> {
   engine.systemScanners.set(EDDY_ERRORS.objectId, () => engine.scanErrors());
   engine.systemScanners.set(EDDY_LATE_ROWS.objectId, () => engine.scanLateRows());
   engine.systemScanners.set(EDDY_STREAMS.objectId, () => engine.streamStats());
   engine.systemScanners.set(EDDY_OPERATOR_STATE.objectId, () => operatorState(engine));
-  return new Map([EDDY_ERRORS, EDDY_LATE_ROWS, EDDY_STREAMS, EDDY_OPERATOR_STATE].map((t) => [t.name, t]));
+  engine.systemScanners.set(EDDY_SINKS.objectId, () => engine.sinkStats());
+  return new Map([EDDY_ERRORS, EDDY_LATE_ROWS, EDDY_STREAMS, EDDY_OPERATOR_STATE, EDDY_SINKS].map((t) => [t.name, t]));
 }
 
 function operatorState(engine: Engine): Row[] {

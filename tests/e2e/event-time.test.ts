@@ -77,7 +77,7 @@ test('page views per minute: out-of-order and late events under EMIT CHANGES, EM
   assert.deepEqual(JSON.parse(late[0][3] as string), { page: 'home', user_id: '7', ts: '2026-01-01 12:00:59+00' });
   assert.deepEqual(await rows(`SELECT name, rows_accepted, late_rows, event_time_column, watermark_delay::text FROM eddy_streams WHERE name = 'pageviews'`), [['pageviews', '7', '1', 'ts', '00:00:05']]);
   const show = await c.query({ text: 'SHOW STREAMS', rowMode: 'array' });
-  assert.deepEqual(show.fields.map((f) => f.name), ['name', 'rows', 'late_rows', 'watermark']);
+  assert.deepEqual(show.fields.map((f) => f.name), ['name', 'rows', 'late_rows', 'watermark', 'connector', 'status', 'malformed_rows']);
   assert.deepEqual((show.rows as unknown[][]).find((x) => x[0] === 'pageviews')?.slice(0, 3), ['pageviews', '7', '1']);
   // The ad-hoc query over the stream sees exactly the accepted events.
   assert.deepEqual(sorted(await rows(`SELECT page, minute::text, visits FROM (${q}) t`)), sorted(changes));

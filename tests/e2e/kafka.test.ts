@@ -1,0 +1,331 @@
+/**
+ * Kafka in and out over the wire: the test broker (tests/support/kafka-broker) runs in this
+ * process, Eddy as a real server process that is killed with -9 mid-stream. Every count must be
+ * exactly right afterwards: offsets commit with the epoch (nothing lost, nothing twice), and the
+ * sink's transactions carry their epoch (nothing written twice).
+ */
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type pg from 'pg';
+import type { Message } from 'kafkajs';
+import { EddyProcess } from '../support/server-process.js';
+import { KafkaTestBroker } from '../support/kafka-broker/broker.js';
+import { createTopic, kafka, produce, readTopic, waitFor } from '../support/kafka.js';
+import { arrayRows, errorCode, sortedJson } from '../support/sql.js';
+import { Rng } from '../support/rng.js';
+
+let broker: KafkaTestBroker;
+let server: EddyProcess;
+let client: pg.Client;
+
+before(async () => {
+  broker = await KafkaTestBroker.start({ port: 0 });
+  server = await EddyProcess.start();
+  client = await server.client();
+  client.on('error', () => undefined); // the server is killed on purpose
+});
+
+after(async () => {
+  await client?.end().catch(() => undefined);
+  await server?.cleanup();
+  await broker?.stop();
+});
+
+async function restart(): Promise<void> {
+  await client.end().catch(() => undefined);
+  server = await EddyProcess.start({ dataDir: server.dataDir });
+  client = await server.client();
+  client.on('error', () => undefined);
+}
+
+const MINUTE = 60_000;
+const T0 = Date.parse('2024-05-01T10:00:00Z');
+
+/** Page views spread over 3 partitions, out of order by up to 5 s within each partition. */
+function pageViews(seed: number, n: number, startMs: number): { messages: Message[]; rows: { page: string; ts: number }[] } {
+  const rnd = new Rng(seed);
+  const r = () => rnd.next();
+  const rows: { page: string; ts: number }[] = [];
+  const messages: Message[] = [];
+  for (let i = 0; i < n; i++) {
+    const ts = startMs + i * 500 - Math.floor(r() * 5000);
+    const page = `/p${Math.floor(r() * 5)}`;
+    rows.push({ page, ts });
+    messages.push({ partition: i % 3, key: page, value: JSON.stringify({ page, ts: new Date(ts).toISOString() }) });
+  }
+  return { messages, rows };
+}
+
+function minuteCounts(rows: { page: string; ts: number }[]): string[] {
+  const m = new Map<string, number>();
+  for (const r of rows) {
+    const k = `${r.page}|${new Date(Math.floor(r.ts / MINUTE) * MINUTE).toISOString()}`;
+    m.set(k, (m.get(k) ?? 0) + 1);
+  }
+  return [...m].map(([k, n]) => `${k}|${n}`).sort();
+}
+
+async function mvCounts(mv: string): Promise<string[]> {
+  const rows = await arrayRows(client, `SELECT page, to_char(window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), n FROM ${mv}`);
+  return rows.map((r) => `${r[0]}|${r[1]}|${r[2]}`).sort();
+}
+
+async function accepted(stream: string): Promise<number> {
+  const rows = await arrayRows(client, 'SELECT rows_accepted FROM eddy_streams WHERE name = $1', [stream]);
+  return Number(rows[0]?.[0] ?? -1);
+}
+
+async function waitAccepted(stream: string, n: number, timeoutMs = 30_000): Promise<void> {
+  await waitFor(`${stream} to accept ${n} rows`, async () => (await accepted(stream)) === n, timeoutMs);
+  await client.query('FLUSH');
+}
+
+function brokerOptions(topic: string, extra = ''): string {
+  return `connector = 'kafka', topic = '${topic}', brokers = '${broker.brokers}', metadata_refresh = '1 second'${extra}`;
+}
+
+test('Kafka -> tumbling count over 3 partitions, out of order, malformed records skipped and sampled', async () => {
+  await createTopic(broker.brokers, 'views1', 3);
+  const { messages, rows } = pageViews(1, 600, T0);
+  const bad: Message[] = [
+    { partition: 0, value: '{"page": "/x", "ts": ' },
+    { partition: 1, value: 'not json at all' },
+    { partition: 2, value: JSON.stringify({ page: '/y', ts: 'yesterday-ish' }) },
+    { partition: 0, value: JSON.stringify({ page: '/z' }) }, // no event time
+  ];
+  await produce(broker.brokers, 'views1', [...messages.slice(0, 300), ...bad, ...messages.slice(300)]);
+  await client.query(`CREATE STREAM views1 (page TEXT, ts TIMESTAMPTZ, WATERMARK FOR ts AS ts - INTERVAL '10 seconds') WITH (${brokerOptions('views1')})`);
+  await client.query(`CREATE MATERIALIZED VIEW per_minute1 AS SELECT page, window_start, count(*) AS n FROM TUMBLE(views1, ts, INTERVAL '1 minute') GROUP BY page, window_start`);
+  await waitAccepted('views1', 600);
+  assert.deepEqual(await mvCounts('per_minute1'), minuteCounts(rows));
+  // The MV equals its query run as a batch over the same input.
+  const batch = await arrayRows(client, `SELECT page, window_start, count(*) FROM TUMBLE(views1, ts, INTERVAL '1 minute') GROUP BY page, window_start`);
+  assert.deepEqual(sortedJson(await arrayRows(client, 'SELECT page, window_start, n FROM per_minute1')), sortedJson(batch));
+  const [stat] = await arrayRows(client, `SELECT malformed_rows, late_rows, connector, source_status FROM eddy_streams WHERE name = 'views1'`);
+  assert.equal(Number(stat[0]), 4);
+  assert.equal(Number(stat[1]), 0);
+  assert.equal(stat[2], 'kafka');
+  assert.equal(stat[3], 'running');
+  const errors = await arrayRows(client, `SELECT sqlstate, message, row FROM eddy_errors WHERE object = 'views1' ORDER BY id`);
+  assert.equal(errors.length, 4);
+  assert.ok(errors.some((e) => String(e[2]).includes('not json at all') && String(e[0]).startsWith('22')), JSON.stringify(errors));
+  assert.ok(errors.some((e) => String(e[1]).includes('"ts"') && String(e[1]).includes('not-null')), JSON.stringify(errors));
+  const [show] = await arrayRows(client, 'SHOW STREAMS');
+  assert.ok(show.includes('kafka'));
+  // The committed position is copied to the group eddy-<stream> for Kafka's lag tools.
+  const admin = kafka(broker.brokers).admin();
+  await admin.connect();
+  try {
+    await waitFor('the informational group offsets', async () => {
+      const [t] = await admin.fetchOffsets({ groupId: 'eddy-views1', topics: ['views1'] });
+      return t.partitions.reduce((n, p) => n + Math.max(0, Number(p.offset)), 0) === 604;
+    }, 20_000, 250);
+  } finally {
+    await admin.disconnect();
+  }
+});
+
+test('kill -9 between and during batches: every count exactly right afterwards', async () => {
+  await createTopic(broker.brokers, 'views2', 3);
+  const rounds = [pageViews(21, 900, T0), pageViews(22, 900, T0 + 450_000), pageViews(23, 30_000, T0 + 900_000)];
+  await client.query(`CREATE STREAM views2 (page TEXT, ts TIMESTAMPTZ, WATERMARK FOR ts AS ts - INTERVAL '10 seconds') WITH (${brokerOptions('views2')})`);
+  await client.query(`CREATE MATERIALIZED VIEW per_minute2 AS SELECT page, window_start, count(*) AS n FROM TUMBLE(views2, ts, INTERVAL '1 minute') GROUP BY page, window_start`);
+  await produce(broker.brokers, 'views2', rounds[0].messages);
+  await waitAccepted('views2', 900);
+  // Between batches: everything of round 1 is committed; round 2 is produced while Eddy is down.
+  await server.kill();
+  await produce(broker.brokers, 'views2', rounds[1].messages);
+  await restart();
+  await waitAccepted('views2', 1800);
+  assert.deepEqual(await mvCounts('per_minute2'), minuteCounts([...rounds[0].rows, ...rounds[1].rows]));
+  // During a batch: kill while round 3 is being consumed.
+  await produce(broker.brokers, 'views2', rounds[2].messages);
+  const before = await waitFor('part of round 3 to arrive', async () => {
+    const n = await accepted('views2');
+    return n > 1800 ? n : undefined;
+  }, 30_000, 5);
+  await server.kill();
+  assert.ok(before < 31_800, `the kill came mid-stream (${before} rows accepted before it)`);
+  await restart();
+  await waitAccepted('views2', 31_800, 60_000);
+  const all = [...rounds[0].rows, ...rounds[1].rows, ...rounds[2].rows];
+  assert.deepEqual(await mvCounts('per_minute2'), minuteCounts(all));
+  const [[n]] = await arrayRows(client, 'SELECT count(*) FROM views2');
+  assert.equal(Number(n), 31_800);
+});
+
+test('a broker restart mid-stream: status shows the outage, the server keeps working, no loss', async () => {
+  await createTopic(broker.brokers, 'views3', 3);
+  const a = pageViews(31, 300, T0);
+  const b = pageViews(32, 300, T0 + 200_000);
+  await client.query(`CREATE STREAM views3 (page TEXT, ts TIMESTAMPTZ) WITH (${brokerOptions('views3')})`);
+  await client.query('CREATE MATERIALIZED VIEW per_page3 AS SELECT page, count(*) AS n FROM views3 GROUP BY page');
+  await produce(broker.brokers, 'views3', a.messages);
+  await waitAccepted('views3', 300);
+  const port = broker.port;
+  const dataDir = broker.dataDir;
+  await broker.stop();
+  await waitFor('the stream to report the outage', async () => {
+    const [[st]] = await arrayRows(client, `SELECT source_status FROM eddy_streams WHERE name = 'views3'`);
+    return String(st).startsWith('retrying');
+  }, 60_000, 200);
+  // The rest of the server is unaffected.
+  await client.query('CREATE STREAM side3 (x INT)');
+  await client.query('INSERT INTO side3 VALUES (1), (2)');
+  assert.deepEqual(await arrayRows(client, 'SELECT sum(x) FROM side3'), [['3']]);
+  broker = await KafkaTestBroker.start({ port, dataDir });
+  await produce(broker.brokers, 'views3', b.messages);
+  await waitAccepted('views3', 600, 60_000);
+  const expected = new Map<string, number>();
+  for (const r of [...a.rows, ...b.rows]) expected.set(r.page, (expected.get(r.page) ?? 0) + 1);
+  assert.deepEqual(sortedJson(await arrayRows(client, 'SELECT page, n FROM per_page3')), sortedJson([...expected].map(([p, n]) => [p, String(n)])));
+  const [[st]] = await arrayRows(client, `SELECT source_status FROM eddy_streams WHERE name = 'views3'`);
+  assert.equal(st, 'running');
+});
+
+test('metadata columns, the record timestamp as event time, partitions added later, startup = latest', async () => {
+  await createTopic(broker.brokers, 'meta4', 2);
+  await produce(broker.brokers, 'meta4', [
+    { partition: 0, key: 'k0', value: '{"v": 1}', timestamp: String(T0), headers: { h: 'x' } },
+    { partition: 1, key: null, value: '{"v": 2}', timestamp: String(T0 + 1000) },
+  ]);
+  await client.query(`CREATE STREAM meta4 (v INT, _key TEXT, _partition INT, _offset BIGINT, _timestamp TIMESTAMPTZ, _headers JSONB,
+    WATERMARK FOR _timestamp AS _timestamp - INTERVAL '1 second') WITH (${brokerOptions('meta4')})`);
+  await waitAccepted('meta4', 2);
+  assert.deepEqual(
+    await arrayRows(client, `SELECT v, _key, _partition, _offset, _timestamp = '2024-05-01 10:00:00+00'::timestamptz + (v - 1) * INTERVAL '1 second', _headers FROM meta4 ORDER BY v`),
+    [[1, 'k0', 0, '0', true, { h: 'x' }], [2, null, 1, '0', true, {}]],
+  );
+  const admin = kafka(broker.brokers).admin();
+  await admin.connect();
+  await admin.createPartitions({ topicPartitions: [{ topic: 'meta4', count: 3 }] });
+  await admin.disconnect();
+  await produce(broker.brokers, 'meta4', [{ partition: 2, value: '{"v": 3}', timestamp: String(T0 + 2000) }]);
+  await waitAccepted('meta4', 3, 60_000);
+  assert.deepEqual(await arrayRows(client, 'SELECT v, _partition FROM meta4 WHERE v = 3'), [[3, 2]]);
+  // startup = latest: what the topic held before the stream existed is not read.
+  await client.query(`CREATE STREAM latest4 (v INT) WITH (${brokerOptions('meta4', ", startup = 'latest'")})`);
+  await waitFor('latest4 to start', async () => {
+    const [[st]] = await arrayRows(client, `SELECT source_status FROM eddy_streams WHERE name = 'latest4'`);
+    return st === 'running';
+  });
+  await produce(broker.brokers, 'meta4', [{ partition: 0, value: '{"v": 4}' }]);
+  await waitAccepted('latest4', 1);
+  assert.deepEqual(await arrayRows(client, 'SELECT v FROM latest4'), [[4]]);
+});
+
+test('per-partition watermarks: a lagging partition holds the watermark; its rows are not late', async () => {
+  await createTopic(broker.brokers, 'wm5', 2);
+  await client.query(`CREATE STREAM wm5 (id INT, ts TIMESTAMPTZ, WATERMARK FOR ts AS ts - INTERVAL '1 second') WITH (${brokerOptions('wm5', ", partition_idle_timeout = '1 hour'")})`);
+  await produce(broker.brokers, 'wm5', [{ partition: 0, value: JSON.stringify({ id: 1, ts: new Date(T0).toISOString() }) }]);
+  await waitAccepted('wm5', 1);
+  await produce(broker.brokers, 'wm5', [{ partition: 1, value: JSON.stringify({ id: 2, ts: new Date(T0 + 3_600_000).toISOString() }) }]);
+  await waitAccepted('wm5', 2);
+  // Partition 0 is an hour behind partition 1: the watermark follows partition 0.
+  const [[wm]] = await arrayRows(client, `SELECT watermark = '2024-05-01 09:59:59+00'::timestamptz FROM eddy_streams WHERE name = 'wm5'`);
+  assert.equal(wm, true);
+  await produce(broker.brokers, 'wm5', [{ partition: 0, value: JSON.stringify({ id: 3, ts: new Date(T0 + 60_000).toISOString() }) }]);
+  await waitAccepted('wm5', 3);
+  const [[late]] = await arrayRows(client, `SELECT late_rows FROM eddy_streams WHERE name = 'wm5'`);
+  assert.equal(Number(late), 0);
+});
+
+test('Kafka sink: upsert with tombstones, exactly once across kill -9 (read back with kafkajs)', async () => {
+  await client.query(`CREATE TABLE prices6 (sym TEXT PRIMARY KEY, px INT)`);
+  await client.query(`CREATE MATERIALIZED VIEW totals6 AS SELECT sym, sum(px) AS total FROM prices6 GROUP BY sym`);
+  await client.query(`INSERT INTO prices6 VALUES ('a', 1), ('b', 2), ('c', 3)`);
+  await client.query(`CREATE SINK totals6_out FROM totals6 WITH (${brokerOptions('totals6_out')})`);
+  await client.query(`UPDATE prices6 SET px = 10 WHERE sym = 'a'`);
+  await client.query(`DELETE FROM prices6 WHERE sym = 'b'`);
+  await waitFor('the sink to catch up', async () => {
+    const [[pending, status]] = await arrayRows(client, `SELECT pending_epochs, status FROM eddy_sinks WHERE name = 'totals6_out'`);
+    return Number(pending) === 0 && status === 'running';
+  });
+  let records = await readTopic(broker.brokers, 'totals6_out');
+  const latest = (rs: typeof records) => {
+    const m = new Map<string, string | null>();
+    for (const r of rs) m.set(r.key!, r.value);
+    return m;
+  };
+  let m = latest(records);
+  assert.equal(m.get('{"sym":"a"}'), '{"sym":"a","total":10}');
+  assert.equal(m.get('{"sym":"b"}'), null, 'deleted key gets a tombstone');
+  assert.equal(m.get('{"sym":"c"}'), '{"sym":"c","total":3}');
+  // Many epochs, then kill -9 while the sink is busy; after the restart nothing is written twice.
+  for (let i = 0; i < 60; i++) await client.query(`INSERT INTO prices6 VALUES ('k${i}', ${i})`);
+  await server.kill();
+  await restart();
+  for (let i = 60; i < 80; i++) await client.query(`INSERT INTO prices6 VALUES ('k${i}', ${i})`);
+  await waitFor('the sink to catch up after the restart', async () => {
+    const [[pending]] = await arrayRows(client, `SELECT pending_epochs FROM eddy_sinks WHERE name = 'totals6_out'`);
+    return Number(pending) === 0;
+  });
+  records = await readTopic(broker.brokers, 'totals6_out');
+  const perEpochKey = new Map<string, number>();
+  for (const r of records) {
+    const k = `${r.headers['eddy-epoch']}|${r.key}`;
+    perEpochKey.set(k, (perEpochKey.get(k) ?? 0) + 1);
+  }
+  assert.deepEqual([...perEpochKey].filter(([, n]) => n > 1), [], 'no epoch written twice');
+  m = latest(records);
+  const mv = await arrayRows(client, 'SELECT sym, total FROM totals6');
+  const live = new Map([...m].filter(([, v]) => v !== null));
+  assert.equal(live.size, mv.length);
+  for (const [sym, total] of mv) assert.equal(live.get(JSON.stringify({ sym })), JSON.stringify({ sym, total: Number(total) }));
+});
+
+test('Kafka sink in append mode from a stream: every row exactly once; options are validated', async () => {
+  await client.query('CREATE STREAM events7 (id INT, body TEXT)');
+  const values = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => `(${lo + i}, 'x${lo + i}')`).join(', ');
+  await client.query(`INSERT INTO events7 VALUES ${values(1, 50)}`);
+  await client.query(`CREATE SINK events7_out FROM events7 WITH (${brokerOptions('events7_out')})`);
+  for (let i = 0; i < 10; i++) await client.query(`INSERT INTO events7 VALUES ${values(51 + i * 10, 60 + i * 10)}`);
+  await waitFor('the append sink to catch up', async () => {
+    const [[pending]] = await arrayRows(client, `SELECT pending_epochs FROM eddy_sinks WHERE name = 'events7_out'`);
+    return Number(pending) === 0;
+  });
+  const ids = (await readTopic(broker.brokers, 'events7_out')).map((r) => (JSON.parse(r.value!) as { id: number }).id).sort((a, b) => a - b);
+  assert.deepEqual(ids, Array.from({ length: 150 }, (_, i) => i + 1));
+  assert.deepEqual((await arrayRows(client, 'SHOW SINKS')).map((r) => r[0]).filter((n) => String(n).startsWith('events7')), ['events7_out']);
+
+  // Bad options: 22023 naming the option; an unreachable broker with validate = true: 08001.
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT) WITH (connector = 'kafka', topic = 't')`), '22023');
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT) WITH (connector = 'kafka', topic = 't', brokers = 'nohostport')`), '22023');
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT) WITH (connector = 'kafka', topic = 't', brokers = 'localhost:9092', startup = 'sometime')`), '22023');
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT) WITH (connector = 'kafka', topic = 't', brokers = 'localhost:9092', colour = 'red')`), '22023');
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT, _offset TEXT) WITH (connector = 'kafka', topic = 't', brokers = 'localhost:9092')`), '22023');
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT) WITH (connector = 'nosuch')`), '22023');
+  assert.equal(await errorCode(client, `CREATE STREAM bad7 (x INT) WITH (connector = 'kafka', topic = 't', brokers = '127.0.0.1:1', validate = 'true')`), '08001');
+  assert.equal(await errorCode(client, `CREATE SINK bad7 FROM totals6 WITH (${brokerOptions('x', ", mode = 'append'")})`), '22023');
+  assert.equal(await errorCode(client, `CREATE SINK bad7 FROM events7 WITH (${brokerOptions('x', ", mode = 'upsert'")})`), '22023');
+  assert.equal(await errorCode(client, `CREATE SINK bad7 FROM nosuch WITH (${brokerOptions('x')})`), '42P01');
+  assert.equal(await errorCode(client, 'SELECT * FROM events7_out'), '42809');
+  await client.query('DROP SINK events7_out');
+  assert.deepEqual(await arrayRows(client, `SELECT name FROM eddy_sinks WHERE name = 'events7_out'`), []);
+});
+
+test('the README Kafka example and docker/init.sql run against the test broker', async () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const example = readme.split('## Kafka in and out')[1].split('```sql')[1].split('```')[0];
+  await createTopic(broker.brokers, 'page_views', 3);
+  for (const stmt of example.split(';').map((x) => x.replace(/--.*$/gm, '').trim()).filter(Boolean)) {
+    await client.query(stmt.replaceAll('localhost:9092', broker.brokers));
+  }
+  const init = fs.readFileSync(path.join(root, 'docker/init.sql'), 'utf8').replaceAll('kafka:9092', broker.brokers);
+  await client.query(init); // IF NOT EXISTS throughout: a second run is harmless
+  await produce(broker.brokers, 'page_views', [
+    { partition: 0, value: '{"page": "/home", "user_id": 1, "ts": "2024-05-01T10:00:03Z"}' },
+    { partition: 1, value: '{"page": "/home", "user_id": 2, "ts": "2024-05-01T10:00:09Z"}' },
+    { partition: 2, value: '{"page": "/cart", "user_id": 1, "ts": "2024-05-01T10:01:30Z"}' },
+  ]);
+  await waitAccepted('page_views', 3);
+  assert.deepEqual(sortedJson(await arrayRows(client, `SELECT page, minute::text, views FROM page_minute`)), sortedJson([
+    ['/home', '2024-05-01 10:00:00+00', '2'],
+    ['/cart', '2024-05-01 10:01:00+00', '1'],
+  ]));
+  await waitFor('the sink to write', async () => (await readTopic(broker.brokers, 'page_minute')).length >= 2);
+});
