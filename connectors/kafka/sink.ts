@@ -19,6 +19,7 @@ import type { Row } from '../../runtime/sql/values.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { encodeRow } from '../../runtime/storage/value-codec.js';
+import { crashPoint } from '../../runtime/crash-point.js';
 import { formatFor } from '../formats/registry.js';
 import { bad, checkKnown, parseBool, required, SINK_OPTIONS } from './options.js';
 import { kafkaClient } from './client.js';
@@ -114,7 +115,9 @@ class KafkaSinkWriter implements SinkWriter {
         consumerGroupId: this.ctx.sink.options.progress_group,
         topics: [{ topic: this.topic, partitions: [{ partition: PROGRESS_PARTITION, offset: String(batch.lastEpoch) }] }],
       });
+      crashPoint('kafka-sink-before-commit');
       await txn.commit();
+      crashPoint('kafka-sink-after-commit');
     } catch (e) {
       await txn.abort().catch(() => undefined);
       throw e;

@@ -10,6 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
+import avsc from 'avsc';
 import type { Message } from 'kafkajs';
 import { EddyProcess } from '../support/server-process.js';
 import { KafkaTestBroker } from '../support/kafka-broker/broker.js';
@@ -329,3 +330,89 @@ test('the README Kafka example and docker/init.sql run against the test broker',
   ]));
   await waitFor('the sink to write', async () => (await readTopic(broker.brokers, 'page_minute')).length >= 2);
 });
+
+test('CSV and Avro payloads: decoded by the stream format, bad records counted', async () => {
+  await createTopic(broker.brokers, 'csv8', 1);
+  await produce(broker.brokers, 'csv8', [
+    { value: 'id,name,amount' },
+    { value: '1,"Smith, Jo",10.50' },
+    { value: '2,plain,x' }, // amount is not numeric
+    { value: '3,"say ""hi""",7' },
+  ]);
+  await client.query(`CREATE STREAM csv8 (id INT, name TEXT, amount NUMERIC) WITH (${brokerOptions('csv8', ", format = 'csv', csv.header = 'true'")})`);
+  await waitFor('csv8 to read its topic', async () => {
+    const [[ok, bad]] = await arrayRows(client, `SELECT rows_accepted, malformed_rows FROM eddy_streams WHERE name = 'csv8'`);
+    return Number(ok) === 2 && Number(bad) === 1;
+  });
+  assert.deepEqual(await arrayRows(client, 'SELECT id, name, amount FROM csv8 ORDER BY id'), [[1, 'Smith, Jo', '10.50'], [3, 'say "hi"', '7']]);
+
+  const schema = { type: 'record', name: 'Click', fields: [{ name: 'url', type: 'string' }, { name: 'n', type: 'long' }, { name: 'at', type: { type: 'long', logicalType: 'timestamp-millis' } }] };
+  const avro = avsc.Type.forSchema(schema as avsc.Schema);
+  await createTopic(broker.brokers, 'avro8', 2);
+  await produce(broker.brokers, 'avro8', [
+    { partition: 0, value: avro.toBuffer({ url: '/a', n: 5, at: T0 }) },
+    { partition: 1, value: avro.toBuffer({ url: '/b', n: 7, at: T0 + 1500 }) },
+    { partition: 1, value: Buffer.from([1, 2, 3]) },
+  ]);
+  await client.query(`CREATE STREAM avro8 (url TEXT, n BIGINT, at TIMESTAMPTZ) WITH (${brokerOptions('avro8', `, format = 'avro', avro.schema = '${JSON.stringify(schema)}'`)})`);
+  await waitFor('avro8 to read its topic', async () => {
+    const [[ok, bad]] = await arrayRows(client, `SELECT rows_accepted, malformed_rows FROM eddy_streams WHERE name = 'avro8'`);
+    return Number(ok) === 2 && Number(bad) === 1;
+  });
+  assert.deepEqual(await arrayRows(client, `SELECT url, n, at = '2024-05-01 10:00:00+00'::timestamptz + (n - 5) * INTERVAL '750 milliseconds' FROM avro8 ORDER BY url`), [['/a', '5', true], ['/b', '7', true]]);
+});
+
+test('DROP STREAM stops its source; a stream re-created under the same name starts afresh', async () => {
+  await createTopic(broker.brokers, 'drop9', 1);
+  await produce(broker.brokers, 'drop9', [{ value: '{"x": 1}' }, { value: '{"x": 2}' }]);
+  await client.query(`CREATE STREAM drop9 (x INT) WITH (${brokerOptions('drop9')})`);
+  await waitAccepted('drop9', 2);
+  await client.query('DROP STREAM drop9');
+  await produce(broker.brokers, 'drop9', [{ value: '{"x": 3}' }]);
+  await client.query(`CREATE STREAM drop9 (x INT) WITH (${brokerOptions('drop9')})`);
+  await waitAccepted('drop9', 3);
+  assert.deepEqual(await arrayRows(client, 'SELECT x FROM drop9 ORDER BY x'), [[1], [2], [3]]);
+  const [[status]] = await arrayRows(client, `SELECT source_status FROM eddy_streams WHERE name = 'drop9'`);
+  assert.equal(status, 'running');
+});
+
+for (const point of ['kafka-sink-before-commit', 'kafka-sink-after-commit']) {
+  test(`Kafka sink crash at ${point}: after the restart every epoch is in the topic exactly once`, async () => {
+    const topic = `crash_${point.replaceAll('-', '_')}`;
+    const crashing = await EddyProcess.start({ env: { EDDY_CRASH_POINT: point } });
+    try {
+      const c = await crashing.client();
+      c.on('error', () => undefined);
+      await c.query('CREATE TABLE t10 (k INT PRIMARY KEY, v TEXT)');
+      await c.query(`INSERT INTO t10 VALUES (1, 'a'), (2, 'b'), (3, 'c')`);
+      // The snapshot is the sink's first write: the process kills itself in the middle of it.
+      await c.query(`CREATE SINK t10_out FROM t10 WITH (${brokerOptions(topic)})`).catch(() => undefined);
+      await waitFor('the crash point to be reached', async () => !crashing.running, 20_000);
+      const again = await EddyProcess.start({ dataDir: crashing.dataDir });
+      try {
+        const c2 = await again.client();
+        await c2.query(`UPDATE t10 SET v = 'z' WHERE k = 2`);
+        await waitFor('the sink to catch up', async () => {
+          const [[pending, st]] = await arrayRows(c2, `SELECT pending_epochs, status FROM eddy_sinks WHERE name = 't10_out'`);
+          return Number(pending) === 0 && st === 'running';
+        });
+        const records = await readTopic(broker.brokers, topic);
+        const perEpochKey = new Map<string, number>();
+        for (const r of records) perEpochKey.set(`${r.headers['eddy-epoch']}|${r.key}`, (perEpochKey.get(`${r.headers['eddy-epoch']}|${r.key}`) ?? 0) + 1);
+        assert.deepEqual([...perEpochKey].filter(([, n]) => n > 1), []);
+        assert.equal(records.length, 4, JSON.stringify(records)); // 3 snapshot rows + 1 update
+        const latest = new Map(records.map((r) => [r.key, r.value]));
+        assert.deepEqual([...latest].sort(), [
+          ['{"k":1}', '{"k":1,"v":"a"}'],
+          ['{"k":2}', '{"k":2,"v":"z"}'],
+          ['{"k":3}', '{"k":3,"v":"c"}'],
+        ]);
+        await c2.end();
+      } finally {
+        await again.cleanup();
+      }
+    } finally {
+      await crashing.cleanup();
+    }
+  });
+}
