@@ -232,6 +232,19 @@ test('per-partition watermarks: a lagging partition holds the watermark; its row
   await waitAccepted('wm5', 3);
   const [[late]] = await arrayRows(client, `SELECT late_rows FROM eddy_streams WHERE name = 'wm5'`);
   assert.equal(Number(late), 0);
+
+  // With partition_idle_timeout = 1 second, the silent slow partition stops holding the watermark.
+  await createTopic(broker.brokers, 'wm5b', 2);
+  await client.query(`CREATE STREAM wm5b (id INT, ts TIMESTAMPTZ, WATERMARK FOR ts AS ts - INTERVAL '1 second') WITH (${brokerOptions('wm5b', ", partition_idle_timeout = '1 second'")})`);
+  await produce(broker.brokers, 'wm5b', [
+    { partition: 0, value: JSON.stringify({ id: 1, ts: new Date(T0).toISOString() }) },
+    { partition: 1, value: JSON.stringify({ id: 2, ts: new Date(T0 + 3_600_000).toISOString() }) },
+  ]);
+  await waitAccepted('wm5b', 2);
+  await waitFor('the idle partition to stop holding the watermark', async () => {
+    const [[moved]] = await arrayRows(client, `SELECT watermark = '2024-05-01 10:59:59+00'::timestamptz FROM eddy_streams WHERE name = 'wm5b'`);
+    return moved === true;
+  }, 10_000, 100);
 });
 
 test('Kafka sink: upsert with tombstones, exactly once across kill -9 (read back with kafkajs)', async () => {
