@@ -45,6 +45,8 @@ export const KAFKA_PARTITIONS = 3;
 export const TUMBLE = WINDOWED.find((v) => v.name === 'tumble')!;
 const TOPIC = 'bids';
 const POLL_MS = 25;
+/** No new record for this long (after the clock started) fails the run. */
+const STALL_MS = 20_000;
 
 /** The broker as a child process. */
 export interface BrokerProcess {
@@ -157,6 +159,7 @@ export interface KafkaRun {
   brokerCpuSeconds?: number;
   /** This process (polling, pg client) during the timed part. */
   harnessCpuSeconds: number;
+  /** Epochs committed after the CREATE MATERIALIZED VIEW (all of them when rows came in before it), FLUSH's included. */
   epochs?: number;
   accepted: number;
   late: number;
@@ -222,14 +225,24 @@ export async function runKafkaWindowed(broker: BrokerProcess, bids: BidSet, v: W
     await c.query(ddl);
     await c.query(`CREATE MATERIALIZED VIEW w AS ${v.query}`);
     const acceptedAtMvCreate = (await counts()).accepted;
+    // epochs that carried records: from here (the two DDL epochs are behind us) to the end
+    const epochMv = acceptedAtMvCreate === 0 ? await healthEpoch(server.httpPort) : epoch0;
     let tFirst: number | undefined;
     let maxRss = rssMB(pid);
+    let seen = 0;
+    let seenAt = t0;
     for (;;) {
       const k = await counts();
       const now = performance.now();
-      if (tFirst === undefined && k.accepted + k.late + k.malformed > 0) tFirst = now;
-      if (k.accepted + k.late + k.malformed >= n) break;
-      if (now - t0 > timeoutMs) throw new Error(`timed out after ${((now - t0) / 1000).toFixed(0)} s: the stream took ${k.accepted} rows, ${k.late} late, ${k.malformed} malformed of ${n} (source ${k.status})`);
+      const taken = k.accepted + k.late + k.malformed;
+      if (tFirst === undefined && taken > 0) tFirst = now;
+      if (taken >= n) break;
+      const where = `the stream took ${k.accepted} rows, ${k.late} late, ${k.malformed} malformed of ${n} (source ${k.status})`;
+      if (taken !== seen) {
+        seen = taken;
+        seenAt = now;
+      } else if (now - seenAt > STALL_MS) throw new Error(`the source stalled: no new record for ${STALL_MS / 1000} s; ${where}`);
+      if (now - t0 > timeoutMs) throw new Error(`timed out after ${((now - t0) / 1000).toFixed(0)} s: ${where}`);
       const r = rssMB(pid);
       if (r !== undefined && (maxRss === undefined || r > maxRss)) maxRss = r;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
@@ -269,7 +282,7 @@ export async function runKafkaWindowed(broker: BrokerProcess, bids: BidSet, v: W
       serverCpuSeconds: cpu0 !== undefined && cpu1 !== undefined ? cpu1 - cpu0 : undefined,
       brokerCpuSeconds: brokerCpu0 !== undefined && brokerCpu1 !== undefined ? brokerCpu1 - brokerCpu0 : undefined,
       harnessCpuSeconds: (harnessCpu.user + harnessCpu.system) / 1e6,
-      epochs: epoch0 !== undefined && epoch1 !== undefined ? epoch1 - epoch0 : undefined,
+      epochs: epochMv !== undefined && epoch1 !== undefined ? epoch1 - epochMv : undefined,
       accepted: k.accepted, late: k.late, extraLate: d.extra, lateAccepted: d.missing,
       acceptedAtMvCreate, mvRows: rows.length, stateRows: Number(state[0]?.[0] ?? 0), serverMaxRssMB: maxRss,
     };
@@ -289,8 +302,13 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     return i >= 0 ? args[i + 1] : undefined;
   };
   const rows = Number(opt('--rows') ?? 1_000_000);
+  if (!Number.isInteger(rows) || rows <= 0) {
+    process.stderr.write('kafka: --rows needs a positive integer\n');
+    process.exit(2);
+  }
   const profileDir = opt('--profile');
   const main = async () => {
+    // the bids of `npm run bench` (seed 11, 4 connections, 5,000-row batches)
     const bids = makeBids(bidGenConfig(11, 4, 5000), rows, 5000);
     const broker = await startBrokerProcess();
     try {

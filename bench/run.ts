@@ -3,11 +3,13 @@
  *
  *   --quick            a 10x smaller run (100 k rows, 10 s naive cap, 3 s pgbench runs, 1 rep)
  *   --only <names>     comma-separated subset: wire, engine, naive, pgbench, windows-engine,
- *                      windows-wire, state, restart; `ingest` = wire,engine,naive;
+ *                      windows-wire, state, restart, kafka; `ingest` = wire,engine,naive;
  *                      `windows` = windows-engine,windows-wire
  *                      (windowed counts: bench/windowed.ts; bounded state: bench/window-state.ts;
  *                      --quick runs them on 100 k bids and 1 M events; restart: bench/restart.ts,
- *                      2 M rows, --quick 200 k)
+ *                      2 M rows, --quick 200 k; kafka: bench/kafka.ts, Kafka -> TUMBLE count
+ *                      of 1 M bids through the test broker with the engine-alone and wire runs
+ *                      of the same MV as baselines, --quick 100 k)
  *   --json <file>      also write the results as JSON
  *   --profile <dir>    run the wire-ingest server under the V8 CPU profiler and summarise it
  *   --connections <n>  wire-ingest connections (default 4)
@@ -31,9 +33,10 @@ import { runWindowedEngineIsolated, runWindowedWire, bidInsertTexts, type Window
 import { STATE_VARIANTS, runWindowStateIsolated, type StateRun } from './window-state.js';
 import { PLAIN, WINDOWED, bidGenConfig, expectedGroups, makeBids, type BidSet, type Expected } from './nexmark-bids.js';
 import { runRestart, summary as restartSummary, loadedItems, type RestartRun } from './restart.js';
+import { KAFKA_PARTITIONS, TUMBLE, prefillTopic, runKafkaWindowed, startBrokerProcess, type KafkaRun, type Prefill } from './kafka.js';
 import { codeVersion, formatNumber, machineInfo, markdownReport, printReport, progress, ratio, type BenchResults } from './report.js';
 
-const ALL = ['wire', 'engine', 'naive', 'pgbench', 'windows-engine', 'windows-wire', 'state', 'restart'] as const;
+const ALL = ['wire', 'engine', 'naive', 'pgbench', 'windows-engine', 'windows-wire', 'state', 'restart', 'kafka'] as const;
 
 /** A bad command line: reported as one line, without a stack. */
 class UsageError extends Error {}
@@ -105,12 +108,13 @@ async function main(): Promise<number> {
   const stateEvents = o.quick ? 1_000_000 : 10_000_000;
   const stateSampleEvery = o.quick ? 100_000 : 1_000_000;
   const restartRows = o.quick ? 200_000 : 2_000_000;
+  const kafkaBids = windowBids;
 
   const res: BenchResults = {
     startedAt: new Date().toISOString(),
     code: codeVersion(),
     machine: machineInfo(),
-    options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 }, windowBids, stateEvents, stateSampleEvery, restartRows },
+    options: { quick: o.quick, only: [...o.only], ingestRows, keys, batchRows: o.batchRows, connections: o.connections, naiveCapSeconds, pgbench: { seconds: pgbenchSeconds, reps: o.reps, clients: 8, threads: 2 }, windowBids, stateEvents, stateSampleEvery, restartRows, kafka: { bids: kafkaBids, partitions: KAFKA_PARTITIONS, recordsPerPartitionPerRequest: KAFKA_PRODUCE_BATCH } },
     measurements: [],
     ratios: [],
     failures: [],
@@ -232,6 +236,7 @@ async function main(): Promise<number> {
   if (o.only.has('windows-engine') || o.only.has('windows-wire')) await runWindowBenches(o, res, attempt, windowBids);
   if (o.only.has('state')) await runStateBench(o, res, attempt, stateEvents, stateSampleEvery);
   if (o.only.has('restart')) await runRestartBench(o, res, attempt, restartRows);
+  if (o.only.has('kafka')) await runKafkaBench(o, res, attempt, kafkaBids);
 
   printReport(res);
   if (o.json) {
@@ -243,6 +248,8 @@ async function main(): Promise<number> {
 }
 
 const BIDS_SEED = 11;
+/** Records per partition in each produce request of the Kafka pre-fill (one record batch, ~88 KB). */
+const KAFKA_PRODUCE_BATCH = 1000;
 
 type Attempt = <T>(group: string, name: string, f: () => Promise<T> | T) => Promise<T | undefined>;
 
@@ -352,6 +359,66 @@ async function runRestartBench(o: Options, res: BenchResults, attempt: Attempt, 
   res.ratios.push({ group, name: "Engine.open() / agg's batch GROUP BY over the history", value: ratio(openS, r.open.batchAggSeconds), reading: 'context: one ad hoc scan of the history through one aggregate (after the open, in the same process)' });
   if (r.server) res.ratios.push({ group, name: "bin/eddy start to 'eddy started' / ingest, wall", value: ratio(r.server.startedMs / 1000, r.build.ingestSeconds), reading: 'the whole server start (node, imports, open, listen)' });
   res.ratios.push({ group, name: 'RSS after the open / RSS after the ingest', value: ratio(r.open.rssMB, r.build.rssMB), reading: 'memory of a restarted process relative to the one that built the state' });
+}
+
+// ---------------------------------------------------------------- Kafka -> windowed count (bench/kafka.ts)
+async function runKafkaBench(o: Options, res: BenchResults, attempt: Attempt, count: number): Promise<void> {
+  const group = 'kafka';
+  progress(`kafka: generating ${count.toLocaleString('en-US')} Nexmark-like bids`);
+  // The same bids (seed, late rows) as the windows benchmarks: the engine-alone child regenerates them from the seed.
+  const bids: BidSet = makeBids(bidGenConfig(BIDS_SEED, o.connections, o.batchRows), count, o.batchRows);
+  const expected = expectedGroups(bids, TUMBLE.grouping);
+  const kafkaName = `Kafka -> ${TUMBLE.label} (test broker in its own process, ${KAFKA_PARTITIONS} partitions, JSON)`;
+  let pre: Prefill | undefined;
+  let kr: KafkaRun | undefined;
+  const broker = await attempt(group, 'start the Kafka test broker', () => startBrokerProcess());
+  if (broker) {
+    try {
+      progress(`kafka: filling a ${KAFKA_PARTITIONS}-partition topic with ${count.toLocaleString('en-US')} bids (before the clock)`);
+      pre = await attempt(group, 'pre-fill the topic', () => prefillTopic(broker, bids, { partitions: KAFKA_PARTITIONS, perPartitionBatch: KAFKA_PRODUCE_BATCH }));
+      if (pre) {
+        progress('kafka: Eddy reads the topic into the TUMBLE MV');
+        kr = await attempt(group, kafkaName, () => runKafkaWindowed(broker, bids, TUMBLE));
+      }
+    } finally {
+      await broker.stop().catch(() => undefined);
+    }
+  }
+  progress(`kafka: baseline, engine alone (${TUMBLE.name})`);
+  const engineName = `engine alone, same MV and bids (own process, ${o.connections} batches in flight)`;
+  const eng = await attempt(group, engineName, () => runWindowedEngineIsolated(TUMBLE.name, { count, seed: BIDS_SEED, batchRows: o.batchRows, inFlight: o.connections }));
+  progress(`kafka: baseline, over the wire (${TUMBLE.name})`);
+  const wireName = `over the wire, same MV and bids (pg, ${o.connections} conns, INSERT of ${o.batchRows} rows)`;
+  const wire = await attempt(group, wireName, () => runWindowedWire(bids, bidInsertTexts(bids), TUMBLE, expected, { connections: o.connections }));
+
+  const us = (sec: number | undefined, rows: number) => (sec === undefined ? undefined : (sec * 1e6) / rows);
+  const kCpu = kr ? us(kr.serverCpuSeconds, kr.rows) : undefined;
+  if (kr) {
+    const notes = [
+      `${formatNumber(kr.rows)} records in ${kr.seconds.toFixed(2)} s, CREATE STREAM sent to FLUSH returned (FLUSH took ${kr.flushMs.toFixed(1)} ms); first rows visible after ${kr.firstRowSeconds.toFixed(2)} s (consumer connect, group join, first fetch), ${formatNumber(kr.steadyRowsPerSec)} rows/s from then on`,
+      `${kr.epochs !== undefined ? `${kr.epochs} epochs after the DDL (${formatNumber(kr.rows / Math.max(1, kr.epochs))} records per epoch); ` : ''}${kr.late.toLocaleString('en-US')} late rows diverted (${kr.extraLate} beyond the generated ones; ${kr.lateAccepted} generated late rows accepted); MV verified: ${formatNumber(kr.mvRows)} (auction, window) groups, every n and max; ${kr.acceptedAtMvCreate} rows were in the stream when the MV was created`,
+      `CPU during the run: server ${kr.serverCpuSeconds?.toFixed(2) ?? '?'} s (${kr.serverCpuSeconds !== undefined ? `${((kr.serverCpuSeconds / kr.seconds) * 100).toFixed(0)}% of one core` : '?'}), broker process ${kr.brokerCpuSeconds?.toFixed(2) ?? '?'} s, this harness ${kr.harnessCpuSeconds.toFixed(2)} s; server RSS up to ${kr.serverMaxRssMB?.toFixed(0) ?? '?'} MB`,
+    ];
+    if (pre) notes.push(`topic pre-filled before the clock in ${pre.seconds.toFixed(1)} s: ${formatNumber(pre.valueBytes / kr.rows)} bytes of JSON per record, ${(pre.logBytes / 2 ** 20).toFixed(1)} MB of partition logs, records i -> partition i mod ${KAFKA_PARTITIONS}, ${KAFKA_PRODUCE_BATCH} records per record batch, no key, no compression`);
+    res.measurements.push({ group, name: kafkaName, value: kr.rowsPerSec, unit: 'rows/s', notes });
+    if (kCpu !== undefined) res.measurements.push({ group, name: 'Kafka: server CPU per row', value: kCpu, unit: 'µs/row' });
+    const bCpu = us(kr.brokerCpuSeconds, kr.rows);
+    if (bCpu !== undefined) res.measurements.push({ group, name: 'Kafka: broker process CPU per row (not Eddy)', value: bCpu, unit: 'µs/row' });
+  }
+  const eCpu = eng ? us(eng.cpuSeconds, eng.rows) : undefined;
+  if (eng) {
+    res.measurements.push({ group, name: engineName, value: eng.rowsPerSec, unit: 'rows/s', notes: [`${formatNumber(eng.rows)} rows in ${eng.seconds.toFixed(2)} s, ${eng.epochs ?? '?'} epochs, ${eng.late} late rows diverted; MV verified`] });
+    if (eCpu !== undefined) res.measurements.push({ group, name: 'engine alone: CPU per row', value: eCpu, unit: 'µs/row' });
+  }
+  const wCpu = wire ? us(wire.cpuSeconds, wire.rows) : undefined;
+  if (wire) {
+    res.measurements.push({ group, name: wireName, value: wire.rowsPerSec, unit: 'rows/s', notes: [`${formatNumber(wire.rows)} rows in ${wire.seconds.toFixed(2)} s, ${wire.late} late rows diverted (${wire.extraLate} beyond the generated ones); MV verified; INSERT texts built before the clock`] });
+    if (wCpu !== undefined) res.measurements.push({ group, name: 'over the wire: server CPU per row', value: wCpu, unit: 'µs/row' });
+  }
+  res.ratios.push({ group, name: 'Kafka / engine alone, rows/s', value: ratio(kr?.rowsPerSec, eng?.rowsPerSec), reading: 'share of the engine-alone rate left with the Kafka source (fetch, JSON decode, per-partition clocks) in front' });
+  res.ratios.push({ group, name: 'Kafka server CPU per row / engine-alone CPU per row', value: ratio(kCpu, eCpu), reading: 'CPU the Kafka path costs relative to the engine alone (1.0 = free); robust to contention' });
+  res.ratios.push({ group, name: 'Kafka / wire, rows/s', value: ratio(kr?.rowsPerSec, wire?.rowsPerSec), reading: '> 1: reading the topic beats pg INSERTs of the same rows' });
+  res.ratios.push({ group, name: 'Kafka server CPU per row / wire server CPU per row', value: ratio(kCpu, wCpu), reading: '< 1: JSON records cost the server less than parsing multi-row INSERTs' });
 }
 
 main().then(

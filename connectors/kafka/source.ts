@@ -196,7 +196,10 @@ class KafkaSource implements RunningSource {
       await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
       await consumer.run({
         autoCommit: false,
-        eachBatchAutoResolve: false,
+        // kafkajs fetches on from the offsets resolved in it: without resolving, every fetch
+        // would return the same first bytes of each partition. Resolved offsets never reach
+        // Kafka (autoCommit off); Eddy's positions come from its own commit.
+        eachBatchAutoResolve: true,
         partitionsConsumedConcurrently: 1,
         eachBatch: (payload) => this.onBatch(payload),
       });

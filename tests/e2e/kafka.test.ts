@@ -429,3 +429,14 @@ for (const point of ['kafka-sink-before-commit', 'kafka-sink-after-commit']) {
     }
   });
 }
+
+test('a partition much larger than one fetch (1 MiB) is read to its end', async () => {
+  await createTopic(broker.brokers, 'big11', 2);
+  const pad = 'x'.repeat(1000);
+  const messages: Message[] = Array.from({ length: 6000 }, (_, i) => ({ partition: i % 2, value: JSON.stringify({ id: i, pad }) }));
+  await produce(broker.brokers, 'big11', messages);
+  await client.query(`CREATE STREAM big11 (id INT, pad TEXT) WITH (${brokerOptions('big11')})`);
+  await waitAccepted('big11', 6000, 60_000);
+  const [[n, sum]] = await arrayRows(client, 'SELECT count(DISTINCT id), sum(id) FROM big11');
+  assert.deepEqual([Number(n), Number(sum)], [6000, (5999 * 6000) / 2]);
+});
