@@ -10,6 +10,10 @@ export interface ServerConfig {
   retentionCheckMs: number;
   /** Caps the database at this many 4 KiB pages (EDDY_MAX_DB_PAGES; for testing a full disk). */
   maxDbPages?: number;
+  /** HTTP ingest: required bearer token (EDDY_HTTP_TOKEN; unset = no token needed). */
+  httpToken?: string;
+  /** HTTP ingest: largest accepted request body in bytes (EDDY_HTTP_MAX_BODY, default 64 MiB). */
+  httpMaxBody: number;
 }
 
 export class ConfigError extends Error {}
@@ -23,6 +27,8 @@ Options:
   --data-dir <dir>     data directory (EDDY_DATA_DIR, default ./eddy-data)
   --fsync              fsync every epoch commit: power-loss durability (EDDY_FSYNC=1)
   --log-level <level>  pino level (EDDY_LOG_LEVEL, default info)
+  --http-token <token> require 'Authorization: Bearer <token>' for HTTP ingest (EDDY_HTTP_TOKEN)
+  --http-max-body <n>  largest HTTP ingest body in bytes (EDDY_HTTP_MAX_BODY, default 67108864)
 `;
 
 export function helpText(): string {
@@ -51,6 +57,8 @@ export function parseConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfi
     retentionCheckMs: positiveInt(env.EDDY_RETENTION_CHECK_MS ?? '10000', 'EDDY_RETENTION_CHECK_MS'),
     maxDbPages: env.EDDY_MAX_DB_PAGES === undefined ? undefined : positiveInt(env.EDDY_MAX_DB_PAGES, 'EDDY_MAX_DB_PAGES'),
     logLevel: env.EDDY_LOG_LEVEL ?? 'info',
+    httpToken: env.EDDY_HTTP_TOKEN || undefined,
+    httpMaxBody: positiveInt(env.EDDY_HTTP_MAX_BODY ?? String(64 * 1024 * 1024), 'EDDY_HTTP_MAX_BODY'),
   };
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
@@ -68,6 +76,8 @@ export function parseConfig(args: string[], env: NodeJS.ProcessEnv): ServerConfi
       case '--data-dir': cfg.dataDir = value(); break;
       case '--fsync': cfg.synchronous = 'full'; break;
       case '--log-level': cfg.logLevel = value(); break;
+      case '--http-token': cfg.httpToken = value(); break;
+      case '--http-max-body': cfg.httpMaxBody = positiveInt(value(), '--http-max-body'); break;
       default: throw new ConfigError(`unknown option ${a}`);
     }
   }

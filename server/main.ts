@@ -17,6 +17,7 @@ import { SqlSession } from './session/session.js';
 import { systemTables } from './session/system-tables.js';
 import type { ServerConfig } from './config.js';
 import { connectorRegistry } from '../connectors/registry.js';
+import { registerIngest } from './http/ingest.js';
 
 export const SERVER_VERSION = '15.0';
 
@@ -53,7 +54,8 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     logger,
     sessions: { createSession: (params) => new SqlSession({ engine, binderEnv, serverVersion: SERVER_VERSION }, params) },
   });
-  const http: FastifyInstance = Fastify({ logger: false });
+  const http: FastifyInstance = Fastify({ logger: false, bodyLimit: cfg.httpMaxBody });
+  registerIngest(http, engine, { token: cfg.httpToken });
   http.get('/health', async () => ({ status: 'ok', epoch: engine.epoch }));
   let pgPort: number;
   try {
