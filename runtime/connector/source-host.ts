@@ -12,6 +12,7 @@ import type { CatalogObject } from '../catalog/catalog.js';
 import type { EngineLogger } from '../engine-logger.js';
 import { SqlError } from '../sql/errors.js';
 import { SqlState } from '../sql/sqlstate.js';
+import { crashPoint } from '../crash-point.js';
 import type { ConnectorRegistry } from './sink.js';
 import type { MalformedRecord, RunningSource, SourceBatch, SourceContext, SourceStatus } from './source.js';
 
@@ -53,6 +54,7 @@ class SourceInstance implements SourceContext {
     this.inflight += n;
     this.host.engine
       .ingest(this.stream.id, batch, this.sample(batch.malformed), () => !this.stopped)
+      .then(() => crashPoint('source-batch-committed'))
       .catch((e: unknown) => {
         // The epoch failed; the engine reloads and restarts every source from its committed position.
         if (!this.stopped) this.log.warn({ err: (e as Error).message }, 'source batch not committed');
