@@ -25,7 +25,7 @@ import { formatText } from './sql/text-io.js';
 import { TypeId, type SqlType } from './sql/types.js';
 import type { ScanSource } from './plan/plan.js';
 import type { BatchDataAccess } from './batch/executor.js';
-import { SourceHost } from './connector/source-host.js';
+import { SourceHost, STOP_TIMEOUT_MS } from './connector/source-host.js';
 import { SinkRunner } from './connector/sink-runner.js';
 import type { SinkBatch, SinkChange } from './connector/sink.js';
 import type { MalformedRecord, SourceBatch } from './connector/source.js';
@@ -345,6 +345,7 @@ export class Engine implements BatchDataAccess {
       putSinkProgress: db.prepare('INSERT OR REPLACE INTO sink_progress (sink_id, written_epoch, at) VALUES (?, ?, ?)'),
       delOutbox: db.prepare('DELETE FROM sink_outbox WHERE sink_id = ?'),
       delSinkProgress: db.prepare('DELETE FROM sink_progress WHERE sink_id = ?'),
+      sinkProgress: db.prepare('SELECT written_epoch FROM sink_progress WHERE sink_id = ?').pluck(),
       pendingOutbox: db.prepare('SELECT count(DISTINCT epoch) AS epochs, count(*) AS n FROM sink_outbox WHERE sink_id = ?'),
       putPosition: db.prepare('INSERT OR REPLACE INTO source_positions (stream_id, position) VALUES (?, ?)'),
       delPosition: db.prepare('DELETE FROM source_positions WHERE stream_id = ?'),
@@ -1009,7 +1010,7 @@ export class Engine implements BatchDataAccess {
     if (obj.kind !== 'sink' || this.sinks.has(obj.id)) return;
     const name = obj.options.connector;
     const connector = name !== undefined ? this.opts.connectors?.sink(name) : undefined;
-    const log = this.log.child?.({ component: 'sink', sink: obj.name, connector: name }) ?? this.log;
+    const log = this.log.child?.({ sink: obj.name, connector: name }) ?? this.log;
     if (connector === undefined) {
       this.log.error({ sink: obj.name, connector: name }, 'no such sink connector; the sink writes nothing');
       return;
@@ -1066,7 +1067,7 @@ export class Engine implements BatchDataAccess {
         this.catalog.getById(obj.dependsOn[0])?.name ?? null,
         obj.options.connector ?? null,
         st === undefined ? 'stopped' : st.message !== undefined ? `${st.state}: ${st.message}` : st.state,
-        r !== undefined && r.writtenEpoch > 0 ? BigInt(r.writtenEpoch) : null,
+        writtenEpoch(r?.writtenEpoch ?? 0, this.stmts.sinkProgress.get(obj.id) as number | undefined),
         BigInt(p.epochs),
         BigInt(p.n),
       ]);
@@ -1176,7 +1177,11 @@ export class Engine implements BatchDataAccess {
   /** Finishes queued work (the current epoch included), then closes the database. */
   async close(): Promise<void> {
     await this.sources.stopAll();
-    await Promise.all([...this.sinks.values()].map((r) => r.stop()));
+    // A sink writing to an unresponsive target is left behind after a short wait: its epochs
+    // stay in the outbox and are written after the restart.
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.all([...this.sinks.values()].map((r) => r.stop())), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
+    clearTimeout(timer);
     this.sinks.clear();
     if (this.queue.length > 0 || this.running || this.scheduled) {
       await new Promise<void>((resolve) => {
@@ -1197,6 +1202,12 @@ export class Engine implements BatchDataAccess {
     }
     this.log.info({ epoch: this.epochValue }, 'engine closed');
   }
+}
+
+/** The sink's last written epoch: the runner's, else the last one acknowledged before (e.g. while its target is down after a restart). */
+function writtenEpoch(running: number, recorded: number | undefined): bigint | null {
+  const e = Math.max(running, recorded ?? 0);
+  return e > 0 ? BigInt(e) : null;
 }
 
 function encodeRowKey(k: RowKey): string {

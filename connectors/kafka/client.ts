@@ -11,9 +11,11 @@ function logCreator(log: EngineLogger) {
   };
 }
 
-export function kafkaClient(options: Readonly<Record<string, string>>, clientId: string, log: EngineLogger, retries = 2): Kafka {
+export function kafkaClient(options: Readonly<Record<string, string>>, clientId: string, log: EngineLogger, retries = 2, requestTimeout?: number): Kafka {
+  const cfg = clientConfig(options, clientId);
+  if (requestTimeout !== undefined) cfg.requestTimeout = requestTimeout;
   return new Kafka({
-    ...clientConfig(options, clientId),
+    ...cfg,
     logLevel: logLevel.WARN,
     logCreator: logCreator(log),
     retry: { retries, initialRetryTime: 200, maxRetryTime: 2000 },

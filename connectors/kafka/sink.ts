@@ -42,7 +42,7 @@ export const kafkaSink: SinkConnector = {
     if (mode !== 'upsert' && mode !== 'append') throw bad(`option "mode" must be upsert or append, not "${o.mode}"`);
     if (mode === 'upsert' && keyColumns === null) throw bad('mode = upsert needs a key: the object has none', "Add primary_key = 'col1,col2', or use mode = 'append' for an append-only object.");
     if (mode === 'append' && !appendOnly) {
-      throw bad(`mode = append needs an append-only object, and "${sink.dependsOn.length > 0 ? 'its object' : sink.name}" updates or deletes rows`, "Use mode = 'upsert', or EMIT ON WINDOW CLOSE in the view so each window is written once.");
+      throw bad('mode = append needs an append-only object, and this one updates or deletes rows', "Use mode = 'upsert', or EMIT ON WINDOW CLOSE in the view so each window is written once.");
     }
     o.mode = mode;
     // Fixed per sink (fencing), unique per creation (a new sink never inherits an old one's progress).

@@ -75,7 +75,7 @@ function payloadColumns(stream: CatalogObject): FormatColumn[] {
 
 /** validate = true: the brokers answer and the topic exists (08001 / 22023). */
 export async function checkReachable(o: Readonly<Record<string, string>>, what: string): Promise<void> {
-  const admin = kafkaClient(o, 'eddy-validate', noLog, 0).admin();
+  const admin = kafkaClient(o, 'eddy-validate', noLog, 0, 5_000).admin();
   const topic = o.topic;
   try {
     await withTimeout(admin.connect(), 5_000, 'connecting');
@@ -85,7 +85,8 @@ export async function checkReachable(o: Readonly<Record<string, string>>, what: 
     if (e instanceof SqlError) throw e;
     throw new SqlError(SqlState.SqlclientUnableToEstablishSqlconnection, `cannot reach Kafka at ${o.brokers} for "${what}": ${errorText(e)}`);
   } finally {
-    await admin.disconnect().catch(() => undefined);
+    // Not awaited: against a broker that accepts connections but never answers it would hang.
+    void admin.disconnect().catch(() => undefined);
   }
 }
 
@@ -147,7 +148,9 @@ class KafkaSource implements RunningSource {
       // A consumer that ran for a while before failing starts its backoff afresh.
       attempt = Date.now() - started > 60_000 ? 1 : attempt + 1;
       const delay = Math.min(MAX_BACKOFF_MS, 500 * 2 ** Math.min(attempt - 1, 6));
-      this.ctx.setStatus({ state: 'retrying', message: `${errorText(failure)} (attempt ${attempt}, next in ${Math.round(delay / 100) / 10} s)` });
+      let why = errorText(failure);
+      if (/does not host this topic-partition|UNKNOWN_TOPIC/i.test(why)) why = `topic "${this.topic}" does not exist (yet)`;
+      this.ctx.setStatus({ state: 'retrying', message: `${why} (attempt ${attempt}, next in ${Math.round(delay / 100) / 10} s)` });
       await this.sleep(delay);
     }
   }
@@ -165,6 +168,9 @@ class KafkaSource implements RunningSource {
     const kafka = kafkaClient(o, `eddy-${this.ctx.stream.name}`, this.ctx.log);
     await this.resolveStartup(kafka);
     if (this.stopped) return undefined;
+    // Pin where `startup` resolved to (latest / a timestamp): commit it before any record
+    // arrives, so a restart does not look "latest" up again and skip what came in between.
+    if (this.offsets.size > 0 && this.ctx.committedPosition() === undefined) await this.ctx.push({ rows: [], position: this.position() });
     const consumer = kafka.consumer({
       groupId: `${this.stableGroup}-${randomUUID().slice(0, 8)}`,
       metadataMaxAge: parseMs(o, 'metadata_refresh', 30_000),

@@ -94,7 +94,7 @@ export class SinkRunner {
 
   private setStatus(s: SinkStatus): void {
     this.status = s;
-    if (s.state === 'retrying') this.log.warn({ detail: s.message }, 'sink status');
+    if (s.state === 'retrying') this.log.warn({ state: s.state, detail: s.message }, 'sink status');
     else this.log.info({ state: s.state }, 'sink status');
   }
 

@@ -18,6 +18,8 @@ import type { MalformedRecord, RunningSource, SourceBatch, SourceContext, Source
 
 /** Rows a source may have queued but not yet committed before push() makes it wait. */
 const MAX_INFLIGHT_ROWS = 50_000;
+/** How long stop() waits for a connector to wind down before leaving it behind. */
+export const STOP_TIMEOUT_MS = 2_000;
 /** At most this many malformed records per stream per minute are copied into eddy_errors. */
 const MALFORMED_SAMPLES_PER_MINUTE = 100;
 
@@ -44,7 +46,7 @@ class SourceInstance implements SourceContext {
   private samplesInWindow = 0;
 
   constructor(private readonly host: SourceHost, readonly stream: CatalogObject, readonly position: JsonValue | undefined) {
-    this.log = host.engine.log.child?.({ component: 'source', stream: stream.name, connector: stream.options.connector }) ?? host.engine.log;
+    this.log = host.engine.log.child?.({ source: stream.name, connector: stream.options.connector }) ?? host.engine.log;
   }
 
   push(batch: SourceBatch): Promise<void> {
@@ -130,10 +132,15 @@ export class SourceHost {
     this.instances.delete(streamId);
     inst.stopped = true;
     inst.wake();
+    // A connector stuck on an unresponsive system (a frozen broker) must not hold up shutdown:
+    // once stopped, nothing it pushes is applied anyway.
+    let timer: NodeJS.Timeout | undefined;
     try {
-      await inst.running?.stop();
+      await Promise.race([inst.running?.stop(), new Promise<void>((resolve) => (timer = setTimeout(resolve, STOP_TIMEOUT_MS)))]);
     } catch (e) {
       inst.log.warn({ err: (e as Error).message }, 'source stop failed');
+    } finally {
+      clearTimeout(timer);
     }
   }
 

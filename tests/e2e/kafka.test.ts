@@ -7,6 +7,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
@@ -215,6 +216,37 @@ test('metadata columns, the record timestamp as event time, partitions added lat
   await produce(broker.brokers, 'meta4', [{ partition: 0, value: '{"v": 4}' }]);
   await waitAccepted('latest4', 1);
   assert.deepEqual(await arrayRows(client, 'SELECT v FROM latest4'), [[4]]);
+  // Where 'latest' resolved to is committed at once: records produced while Eddy is down are read after the restart.
+  await client.query(`CREATE STREAM latest4b (v INT) WITH (${brokerOptions('meta4', ", startup = 'latest'")})`);
+  await waitFor('latest4b to start', async () => {
+    const [[st]] = await arrayRows(client, `SELECT source_status FROM eddy_streams WHERE name = 'latest4b'`);
+    return st === 'running';
+  });
+  await client.query('FLUSH');
+  await server.kill();
+  await produce(broker.brokers, 'meta4', [{ partition: 1, value: '{"v": 5}' }]);
+  await restart();
+  await waitAccepted('latest4b', 1);
+  assert.deepEqual(await arrayRows(client, 'SELECT v FROM latest4b'), [[5]]);
+});
+
+test('SIGTERM does not hang on a broker that accepts connections but never answers', async () => {
+  const silent = net.createServer(() => undefined); // accepts, never replies
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  const port = (silent.address() as net.AddressInfo).port;
+  const s = await EddyProcess.start();
+  try {
+    const c = await s.client();
+    c.on('error', () => undefined);
+    await c.query(`CREATE STREAM frozen12 (x INT) WITH (connector = 'kafka', topic = 't', brokers = '127.0.0.1:${port}')`);
+    await new Promise((r) => setTimeout(r, 500));
+    const t0 = Date.now();
+    assert.equal(await s.stop(), 0);
+    assert.ok(Date.now() - t0 < 10_000, `shutdown took ${Date.now() - t0} ms`);
+  } finally {
+    await s.cleanup();
+    silent.close();
+  }
 });
 
 test('per-partition watermarks: a lagging partition holds the watermark; its rows are not late', async () => {
