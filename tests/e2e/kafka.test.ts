@@ -12,7 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type pg from 'pg';
 import avsc from 'avsc';
-import type { Message } from 'kafkajs';
+import { Kafka, logLevel, type Message } from 'kafkajs';
 import { EddyProcess } from '../support/server-process.js';
 import { KafkaTestBroker } from '../support/kafka-broker/broker.js';
 import { createTopic, kafka, produce, readTopic, waitFor } from '../support/kafka.js';
@@ -470,4 +470,44 @@ test('a partition much larger than one fetch (1 MiB) is read to its end', async 
   await waitAccepted('big11', 6000, 60_000);
   const [[n, sum]] = await arrayRows(client, 'SELECT count(DISTINCT id), sum(id) FROM big11');
   assert.deepEqual([Number(n), Number(sum)], [6000, (5999 * 6000) / 2]);
+});
+
+test('TLS and SASL/PLAIN: a source and a sink through an authenticating TLS broker; a wrong password shows in the status', async () => {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+  const ca = path.join(root, 'tests/support/fixtures/test-tls.crt');
+  const secure = await KafkaTestBroker.start({
+    port: 0,
+    removeDataDirOnStop: true,
+    tls: { key: fs.readFileSync(path.join(root, 'tests/support/fixtures/test-tls.key'), 'utf8'), cert: fs.readFileSync(ca, 'utf8') },
+    saslPlain: { eddy: 's3cret' },
+  });
+  try {
+    const k = new Kafka({ brokers: [secure.brokers], clientId: 'eddy-test', logLevel: logLevel.NOTHING, ssl: { ca: [fs.readFileSync(ca, 'utf8')] }, sasl: { mechanism: 'plain', username: 'eddy', password: 's3cret' } });
+    const admin = k.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic: 'secure13', numPartitions: 2 }] });
+    await admin.disconnect();
+    const producer = k.producer();
+    await producer.connect();
+    await producer.send({ topic: 'secure13', messages: [{ partition: 0, value: '{"x": 1}' }, { partition: 1, value: '{"x": 2}' }] });
+    await producer.disconnect();
+    const sec = (password: string) => `connector = 'kafka', topic = 'secure13', brokers = '${secure.brokers}', tls = 'true', tls.ca = '${ca}', sasl.mechanism = 'plain', sasl.username = 'eddy', sasl.password = '${password}'`;
+    await client.query(`CREATE STREAM secure13 (x INT) WITH (${sec('s3cret')}, validate = 'true')`);
+    await waitAccepted('secure13', 2);
+    await client.query(`CREATE SINK secure13_out FROM secure13 WITH (${sec('s3cret').replace("topic = 'secure13'", "topic = 'secure13_out'")})`);
+    await waitFor('the TLS sink', async () => {
+      const [[pending, st]] = await arrayRows(client, `SELECT pending_epochs, status FROM eddy_sinks WHERE name = 'secure13_out'`);
+      return Number(pending) === 0 && st === 'running';
+    });
+    await client.query(`CREATE STREAM secure13_bad (x INT) WITH (${sec('wrong')})`);
+    await waitFor('the authentication failure in the status', async () => {
+      const [[st]] = await arrayRows(client, `SELECT source_status FROM eddy_streams WHERE name = 'secure13_bad'`);
+      return /retrying: .*(SASL|[Aa]uthentication)/.test(String(st));
+    });
+    assert.equal(await errorCode(client, `CREATE STREAM secure13_v (x INT) WITH (${sec('wrong')}, validate = 'true')`), '08001');
+    await client.query('DROP SINK secure13_out');
+    await client.query('DROP STREAM secure13_bad');
+  } finally {
+    await secure.stop();
+  }
 });

@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { AppendNotifier, partitionKey } from './append-notifier.js';
@@ -18,6 +19,7 @@ import { lastSequence } from './producer-state.js';
 import { ATTR_CONTROL, ATTR_TRANSACTIONAL, readBatchHeader, splitBatches } from './record-batch.js';
 import { TopicRegistry } from './topics.js';
 import { TransactionCoordinator } from './transactions.js';
+import { authenticate, handshake, type SaslUsers } from './sasl.js';
 
 export interface KafkaTestBrokerOptions {
   /** 0 (default) picks a free port. */
@@ -35,6 +37,10 @@ export interface KafkaTestBrokerOptions {
    * `broker.dataDir` (also when that is the temporary directory made because dataDir was omitted).
    */
   removeDataDirOnStop?: boolean;
+  /** Serve TLS with this PEM key and certificate instead of plain TCP. */
+  tls?: { key: string; cert: string };
+  /** Require SASL/PLAIN authentication with these users (user -> password). */
+  saslPlain?: SaslUsers;
   /** Diagnostics such as malformed requests or truncated logs; silent by default. */
   log?: (message: string) => void;
 }
@@ -52,6 +58,7 @@ export class KafkaTestBroker {
   private readonly groups: GroupCoordinator;
   private readonly txns: TransactionCoordinator;
   private readonly connections = new Set<Connection>();
+  private readonly authenticated = new WeakSet<Connection>();
   private readonly server: net.Server;
   private ticker: NodeJS.Timeout | null = null;
   private stopped = false;
@@ -69,7 +76,9 @@ export class KafkaTestBroker {
     for (const t of this.topics.truncatedOnOpen) this.log(`truncated a torn tail of ${t.bytes} bytes from ${t.topic}-${t.partition}`);
     this.groups = new GroupCoordinator(dataDir);
     this.txns = new TransactionCoordinator(dataDir, this.topics, this.groups, this.notifier);
-    this.server = net.createServer((socket) => this.accept(socket));
+    this.server = opts.tls !== undefined
+      ? tls.createServer({ key: opts.tls.key, cert: opts.tls.cert }, (socket) => this.accept(socket))
+      : net.createServer((socket) => this.accept(socket));
   }
 
   static async start(opts: KafkaTestBrokerOptions = {}): Promise<KafkaTestBroker> {
@@ -164,6 +173,16 @@ export class KafkaTestBroker {
     const h = P.readRequestHeader(r);
     const reply = (body: Buffer | null): Response | null => (body === null ? null : { correlationId: h.correlationId, body });
     if (this.stopped) throw new Error('broker stopping');
+    if (this.opts.saslPlain !== undefined && !this.authenticated.has(conn)) {
+      // Before SASL succeeds only the handshake APIs are allowed (as in Kafka).
+      if (h.apiKey === ApiKey.SaslHandshake) return reply(handshake(r));
+      if (h.apiKey === ApiKey.SaslAuthenticate) {
+        const res = authenticate(r, h.apiVersion, this.opts.saslPlain);
+        if (res.ok) this.authenticated.add(conn);
+        return reply(res.body);
+      }
+      if (h.apiKey !== ApiKey.ApiVersions) throw new Error(`api ${h.apiKey} before SASL authentication`);
+    }
     if (!P.isSupported(h.apiKey, h.apiVersion)) {
       this.log(`unsupported api ${h.apiKey} v${h.apiVersion} from ${h.clientId}`);
       // ApiVersions answers in its v0 layout so the client can retry with a version we list;
@@ -178,6 +197,10 @@ export class KafkaTestBroker {
     const v = h.apiVersion;
     const client = { clientId: h.clientId ?? '', clientHost: conn.clientHost };
     switch (h.apiKey as ApiKey) {
+      case ApiKey.SaslHandshake:
+        return handshake(r);
+      case ApiKey.SaslAuthenticate:
+        return authenticate(r, v, this.opts.saslPlain ?? {}).body;
       case ApiKey.ApiVersions:
         return P.encodeApiVersions(v, { errorCode: ErrorCode.NONE });
       case ApiKey.Metadata:

@@ -6,11 +6,12 @@
  * Prints one line "kafka test broker listening on HOST:PORT (data: DIR)" once it accepts
  * connections; SIGTERM/SIGINT stop it cleanly. Diagnostics go to stderr unless --quiet.
  */
+import fs from 'node:fs';
 import { KafkaTestBroker, type KafkaTestBrokerOptions } from './broker.js';
 
 function usage(message: string): never {
   process.stderr.write(
-    `${message}\nusage: kafka-test-broker --port N [--host H] [--data-dir DIR] [--partitions N] [--no-auto-create] [--quiet]\n`,
+    `${message}\nusage: kafka-test-broker --port N [--host H] [--data-dir DIR] [--partitions N] [--tls-cert F --tls-key F] [--sasl-plain user:password] [--no-auto-create] [--quiet]\n`,
   );
   process.exit(2);
 }
@@ -18,6 +19,8 @@ function usage(message: string): never {
 function parseArgs(argv: string[]): KafkaTestBrokerOptions {
   const opts: KafkaTestBrokerOptions = { port: 9092 };
   let quiet = false;
+  let tlsCert: string | undefined;
+  let tlsKey: string | undefined;
   const int = (flag: string, value: string | undefined, min: number): number => {
     const n = Number(value);
     if (value === undefined || !Number.isInteger(n) || n < min) usage(`${flag} needs an integer >= ${min}`);
@@ -40,6 +43,20 @@ function parseArgs(argv: string[]): KafkaTestBrokerOptions {
       case '--partitions':
         opts.defaultPartitions = int(flag, value(), 1);
         break;
+      case '--tls-cert':
+        tlsCert = value() ?? usage('--tls-cert needs a PEM file');
+        break;
+      case '--tls-key':
+        tlsKey = value() ?? usage('--tls-key needs a PEM file');
+        break;
+      case '--sasl-plain': {
+        // user:password, repeatable
+        const v = value() ?? usage('--sasl-plain needs user:password');
+        const at = v.indexOf(':');
+        if (at <= 0) usage('--sasl-plain needs user:password');
+        (opts.saslPlain ??= {})[v.slice(0, at)] = v.slice(at + 1);
+        break;
+      }
       case '--no-auto-create':
         opts.autoCreateTopics = false;
         break;
@@ -53,6 +70,8 @@ function parseArgs(argv: string[]): KafkaTestBrokerOptions {
         usage(`unknown argument ${arg}`);
     }
   }
+  if ((tlsCert === undefined) !== (tlsKey === undefined)) usage('--tls-cert and --tls-key go together');
+  if (tlsCert !== undefined && tlsKey !== undefined) opts.tls = { cert: fs.readFileSync(tlsCert, 'utf8'), key: fs.readFileSync(tlsKey, 'utf8') };
   if (!quiet) opts.log = (m) => process.stderr.write(`kafka-test-broker: ${m}\n`);
   return opts;
 }

@@ -32,6 +32,8 @@ export enum ApiKey {
   TxnOffsetCommit = 28,
   CreatePartitions = 37,
   DeleteGroups = 42,
+  SaslHandshake = 17,
+  SaslAuthenticate = 36,
 }
 
 /** [min, max] per API; kafkajs uses min(its highest, our max), so the max is what it sends. */
@@ -59,6 +61,8 @@ export const SUPPORTED_VERSIONS: ReadonlyMap<ApiKey, readonly [number, number]> 
   [ApiKey.TxnOffsetCommit, [0, 1]],
   [ApiKey.CreatePartitions, [0, 1]],
   [ApiKey.DeleteGroups, [0, 1]],
+  [ApiKey.SaslHandshake, [0, 1]],
+  [ApiKey.SaslAuthenticate, [0, 1]],
 ]);
 
 export function isSupported(apiKey: number, version: number): boolean {
