@@ -564,3 +564,25 @@ test('schema registry credentials in the URL become basic auth and stay out of m
     },
   );
 });
+
+test('json: the ISO-8601 UTC fast path equals PostgreSQL input parsing', async () => {
+  const { isoUtcMicros } = await import('./json.js');
+  const { parseText } = await import('../../runtime/sql/text-io.js');
+  const { T } = await import('../../runtime/sql/types.js');
+  const samples = ['2024-05-01T10:00:03Z', '2024-05-01 10:00:03.5Z', '2024-02-29T23:59:59.999999Z', '1970-01-01T00:00:00+00:00', '1969-12-31T23:59:59.000001Z', '0100-03-01T00:00:00Z', '9999-12-31T23:59:59Z', '2024-05-01T10:00:03+0000', '2000-02-29T12:00:00-00'];
+  let seed = 7;
+  for (let i = 0; i < 500; i++) {
+    seed = (seed * 1103515245 + 12345) % 2147483648;
+    const ms = (seed / 2147483648) * 4e12 - 1e12;
+    const iso = new Date(Math.floor(ms)).toISOString();
+    samples.push(iso, iso.replace('.', '.').replace('Z', '123Z'));
+  }
+  for (const s of samples) {
+    const fast = isoUtcMicros(s);
+    assert.notEqual(fast, undefined, s);
+    assert.equal(fast, parseText(T.timestamptz, s), s);
+  }
+  for (const s of ['2023-02-29T00:00:00Z', '2024-13-01T00:00:00Z', '2024-05-01T24:00:00Z', '2024-05-01T10:00:00+01:00', '0050-01-01T00:00:00Z', '2024-05-01']) {
+    assert.equal(isoUtcMicros(s), undefined, s);
+  }
+});

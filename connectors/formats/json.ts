@@ -243,9 +243,36 @@ function timestampConverter(type: SqlType): Converter {
       if (!isValidTimestamp(micros)) throw timestampOutOfRange();
       return roundTimestampPrecision(micros === 0 ? 0 : micros, type.typmod);
     }
-    if (typeof v === 'string') return parseText(type, v);
+    if (typeof v === 'string') {
+      const fast = isoUtcMicros(v);
+      return fast !== undefined ? roundTimestampPrecision(fast, type.typmod) : parseText(type, v);
+    }
     throw shapeError(v, type);
   };
+}
+
+/** `2024-05-01T10:00:03.123456Z` (or +00:00, or a space for T): the common case of event times in JSON. */
+const ISO_UTC = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,6}))?(?:Z|[+-]00(?::?00)?)$/;
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * µs since 1970 for a plain ISO-8601 UTC timestamp, or undefined for anything else (which goes
+ * through PostgreSQL's full input parser). For `timestamp` columns the zone is ignored, as
+ * PostgreSQL does; with +00 it names the same instant anyway. Saves the general parser's cost
+ * (about a third of a JSON record's decode time in the Kafka benchmark).
+ */
+export function isoUtcMicros(s: string): number | undefined {
+  const m = ISO_UTC.exec(s);
+  if (m === null) return undefined;
+  const y = +m[1], mo = +m[2], d = +m[3], h = +m[4], mi = +m[5], sec = +m[6];
+  if (y < 1 || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59) return undefined;
+  const leap = mo === 2 && (y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0));
+  if (d > DAYS_IN_MONTH[mo - 1] + (leap ? 1 : 0)) return undefined;
+  const frac = m[7] === undefined ? 0 : Number(m[7].padEnd(6, '0'));
+  const ms = Date.UTC(y, mo - 1, d, h, mi, sec);
+  // Date.UTC maps years 0-99 to 1900-1999: leave those to the full parser.
+  if (y < 100) return undefined;
+  return ms * 1000 + frac;
 }
 
 function stringOnlyConverter(type: SqlType): Converter {
