@@ -44,3 +44,26 @@ test('the README event-time example runs in psql and shows what it says', { skip
   assert.match(out, /pageviews\|2026-01-01 12:00:30\+00\|2026-01-01 12:01:02\+00\|\{"page":"home","user_id":"3","ts":"2026-01-01 12:00:30\+00"\}/);
   assert.match(out, /pageviews\|2\|1\|2\|unlimited\|ts\|00:00:05\|2026-01-01 12:01:07\+00\|2026-01-01 12:01:02\+00\|00:00:30\|/);
 });
+
+test('the README generator examples run and produce rows', async () => {
+  const readme = fs.readFileSync(path.join(root, 'README.md'), 'utf8');
+  const example = readme.split('## Generators')[1].split('```sql')[1].split('```')[0];
+  const c = await server.client();
+  try {
+    for (const stmt of example.split(';').map((x) => x.trim()).filter(Boolean)) await c.query(stmt);
+    const deadline = Date.now() + 20_000;
+    for (;;) {
+      const r = await c.query(`SELECT name, rows_accepted::int AS n, source_status FROM eddy_streams WHERE name IN ('bid', 's') ORDER BY name`);
+      if (r.rows.length === 2 && r.rows.every((x: { n: number }) => x.n > 0)) {
+        assert.deepEqual(r.rows.map((x: { source_status: string }) => x.source_status), ['running', 'running']);
+        break;
+      }
+      assert.ok(Date.now() < deadline, `the generators produced no rows: ${JSON.stringify(r.rows)}`);
+      await new Promise((res) => setTimeout(res, 200));
+    }
+    const [{ ok }] = (await c.query(`SELECT count(*) = count(DISTINCT id) AND min(id) = 1 AS ok FROM s`)).rows as { ok: boolean }[];
+    assert.equal(ok, true);
+  } finally {
+    await c.end();
+  }
+});
