@@ -7,7 +7,8 @@
  * and aborts its open transaction.
  *
  * upsert (default for keyed objects): the record key is the row's key columns (in the format),
- *   the value the row; a deleted key gets a tombstone (null value).
+ *   the value the row; a deleted key gets a tombstone (null value). A batch carries each key's
+ *   net change only (records are headed with the batch's last epoch, `eddy-epoch`).
  * append (streams, EMIT ON WINDOW CLOSE and other append-only views): one record per inserted row.
  */
 import { randomUUID } from 'node:crypto';
@@ -15,10 +16,9 @@ import type { Admin, Message, Producer } from 'kafkajs';
 import type { CatalogObject, ColumnSchema } from '../../runtime/catalog/catalog.js';
 import type { SinkBatch, SinkConnector, SinkContext, SinkWriter } from '../../runtime/connector/sink.js';
 import type { RecordEncoder } from '../../runtime/connector/format.js';
-import type { Row } from '../../runtime/sql/values.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { encodeRow } from '../../runtime/storage/value-codec.js';
+import { appendedRows, netByKey } from '../sink-changes.js';
 import { crashPoint } from '../../runtime/crash-point.js';
 import { formatFor } from '../formats/registry.js';
 import { bad, checkKnown, parseBool, required, SINK_OPTIONS } from './options.js';
@@ -124,49 +124,21 @@ class KafkaSinkWriter implements SinkWriter {
     }
   }
 
-  /** The batch's records: per epoch, net changes per key (upsert) or inserted rows (append). */
+  /** The batch's records: the net change per key over the batch (upsert) or every inserted row (append). */
   private async messages(batch: SinkBatch): Promise<Message[]> {
-    const out: Message[] = [];
-    for (const { epoch, changes } of batch.epochs) {
-      const headers = { 'eddy-epoch': String(epoch) };
-      if (this.mode === 'append' || this.key === null) {
-        const rows: Row[] = [];
-        for (const c of changes) for (let w = 0; w < c.weight; w++) rows.push(c.row);
-        const values = await this.valueEncoder.encodeBatch(rows);
-        for (const v of values) out.push({ key: null, value: v, headers });
-        continue;
-      }
-      // Net effect per key: the row with a positive net weight, else a delete (tombstone).
-      const byKey = new Map<string, { keyRow: Row; row: Row | null; net: Map<string, { row: Row; w: number }> }>();
-      for (const c of changes) {
-        const keyRow = this.key.map((i) => c.row[i]);
-        const k = encodeRow(keyRow);
-        let e = byKey.get(k);
-        if (e === undefined) byKey.set(k, (e = { keyRow, row: null, net: new Map() }));
-        const rk = encodeRow(c.row);
-        const n = e.net.get(rk);
-        if (n === undefined) e.net.set(rk, { row: c.row, w: c.weight });
-        else n.w += c.weight;
-      }
-      const keys: Row[] = [];
-      const values: (Row | null)[] = [];
-      for (const e of byKey.values()) {
-        let row: Row | null = null;
-        let changed = false;
-        for (const n of e.net.values()) {
-          if (n.w !== 0) changed = true;
-          if (n.w > 0) row = n.row;
-        }
-        if (!changed) continue; // retracted and re-inserted unchanged
-        keys.push(e.keyRow);
-        values.push(row);
-      }
-      const keyBytes = await this.keyEncoder!.encodeBatch(keys);
-      const present = values.filter((v): v is Row => v !== null);
-      const valueBytes = await this.valueEncoder.encodeBatch(present);
-      let j = 0;
-      for (let i = 0; i < keys.length; i++) out.push({ key: keyBytes[i], value: values[i] === null ? null : valueBytes[j++], headers });
+    // One transaction carries the whole batch, so only its net effect per key needs writing.
+    const headers = { 'eddy-epoch': String(batch.lastEpoch) };
+    if (this.mode === 'append' || this.key === null) {
+      const values = await this.valueEncoder.encodeBatch(appendedRows(batch));
+      return values.map((v) => ({ key: null, value: v, headers }));
     }
+    const { upserts, deletes } = netByKey(batch, this.key);
+    const key = this.key;
+    const upsertKeys = await this.keyEncoder!.encodeBatch(upserts.map((r) => key.map((i) => r[i])));
+    const values = await this.valueEncoder.encodeBatch(upserts);
+    const deleteKeys = await this.keyEncoder!.encodeBatch(deletes);
+    const out: Message[] = upserts.map((_, i) => ({ key: upsertKeys[i], value: values[i], headers }));
+    for (const k of deleteKeys) out.push({ key: k, value: null, headers });
     return out;
   }
 

@@ -27,7 +27,7 @@ import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { crashPoint } from '../../runtime/crash-point.js';
 import type { SqlConn, SqlDialect, TargetTable } from './dialect.js';
-import { appendedRows, netByKey } from './net.js';
+import { appendedRows, netByKey } from '../sink-changes.js';
 import { bad, checkKnown, parseBool, parseTable, parseUrl, required, scrub, tableText, type Endpoint, type TableName } from './options.js';
 
 /** Rows per multi-row statement (fewer when the columns would exceed the dialect's parameter limit). */

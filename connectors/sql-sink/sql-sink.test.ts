@@ -8,7 +8,7 @@ import { JSON_NULL, type Row } from '../../runtime/sql/values.js';
 import { Decimal } from '../../runtime/sql/decimal.js';
 import { Interval } from '../../runtime/sql/interval.js';
 import { SqlError } from '../../runtime/sql/errors.js';
-import { appendedRows, netByKey } from './net.js';
+import { appendedRows, netByKey } from '../sink-changes.js';
 import { parseTable, parseUrl } from './options.js';
 import { mysqlDialect } from '../mysql/sink.js';
 import { postgresDialect } from '../postgres/sink.js';

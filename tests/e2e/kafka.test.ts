@@ -283,6 +283,12 @@ test('Kafka sink: upsert with tombstones, exactly once across kill -9 (read back
   await client.query(`CREATE MATERIALIZED VIEW totals6 AS SELECT sym, sum(px) AS total FROM prices6 GROUP BY sym`);
   await client.query(`INSERT INTO prices6 VALUES ('a', 1), ('b', 2), ('c', 3)`);
   await client.query(`CREATE SINK totals6_out FROM totals6 WITH (${brokerOptions('totals6_out')})`);
+  // The snapshot is written first, so the DELETE below reaches Kafka as a tombstone (a key added
+  // and deleted within one batch nets out to no record at all).
+  await waitFor('the snapshot to be written', async () => {
+    const [[pending, written]] = await arrayRows(client, `SELECT pending_epochs, written_epoch FROM eddy_sinks WHERE name = 'totals6_out'`);
+    return Number(pending) === 0 && written !== null;
+  });
   await client.query(`UPDATE prices6 SET px = 10 WHERE sym = 'a'`);
   await client.query(`DELETE FROM prices6 WHERE sym = 'b'`);
   await waitFor('the sink to catch up', async () => {
@@ -435,6 +441,7 @@ for (const point of ['kafka-sink-before-commit', 'kafka-sink-after-commit']) {
       const again = await EddyProcess.start({ dataDir: crashing.dataDir });
       try {
         const c2 = await again.client();
+        c2.on('error', () => undefined); // cleanup kills the server if an assertion fails first
         await c2.query(`UPDATE t10 SET v = 'z' WHERE k = 2`);
         await waitFor('the sink to catch up', async () => {
           const [[pending, st]] = await arrayRows(c2, `SELECT pending_epochs, status FROM eddy_sinks WHERE name = 't10_out'`);
@@ -444,7 +451,8 @@ for (const point of ['kafka-sink-before-commit', 'kafka-sink-after-commit']) {
         const perEpochKey = new Map<string, number>();
         for (const r of records) perEpochKey.set(`${r.headers['eddy-epoch']}|${r.key}`, (perEpochKey.get(`${r.headers['eddy-epoch']}|${r.key}`) ?? 0) + 1);
         assert.deepEqual([...perEpochKey].filter(([, n]) => n > 1), []);
-        assert.equal(records.length, 4, JSON.stringify(records)); // 3 snapshot rows + 1 update
+        // 3 snapshot rows + 1 update, or 3 when the retried snapshot and the update share a batch (netted per key).
+        assert.ok(records.length === 3 || records.length === 4, JSON.stringify(records));
         const latest = new Map(records.map((r) => [r.key, r.value]));
         assert.deepEqual([...latest].sort(), [
           ['{"k":1}', '{"k":1,"v":"a"}'],

@@ -9,9 +9,9 @@
  *
  * Keys whose changes cancel out entirely are skipped.
  */
-import type { SinkBatch } from '../../runtime/connector/sink.js';
-import type { Row } from '../../runtime/sql/values.js';
-import { encodeRow } from '../../runtime/storage/value-codec.js';
+import type { SinkBatch } from '../runtime/connector/sink.js';
+import type { Row } from '../runtime/sql/values.js';
+import { encodeRow } from '../runtime/storage/value-codec.js';
 
 export interface NetChanges {
   /** Rows to insert or overwrite, one per key. */
