@@ -516,7 +516,14 @@ export class Engine implements BatchDataAccess {
   private propagateWatermarks(tx: EpochTx): void {
     this.watermarkTime = tx.processingTime;
     this.refreshWatermarks();
-    this.propagate(tx, new Map(), true);
+    const closed = new Map<string, ChangeBatch>();
+    this.propagate(tx, closed, true);
+    // What the pass emitted (closed windows) is part of the epoch's changes: sinks read them.
+    for (const [k, b] of closed) {
+      const d = tx.deltas.get(k);
+      if (d === undefined) tx.deltas.set(k, b);
+      else for (let i = 0; i < b.rows.length; i++) { d.rows.push(b.rows[i]); d.weights.push(b.weights[i]); }
+    }
   }
 
   /** Recomputes every stream's and MV's watermark entries. */
@@ -997,7 +1004,9 @@ export class Engine implements BatchDataAccess {
         const kind = from.kind === 'mv' ? 'mv' : from.kind === 'table' ? 'table' : 'stream';
         // A sink created in this epoch: the snapshot is the content before this epoch's changes,
         // which are appended after it (the CREATE runs alone in its epoch, so there are none).
-        for (const r of this.scan({ kind, objectId: from.id, name: from.name })) s.putOutbox.add(obj.id, tx.epoch, seq++, encodeRow(r), 1);
+        // Read first, write after: a stream scan is a cursor on the connection the outbox insert uses.
+        const rows = [...this.scan({ kind, objectId: from.id, name: from.name })];
+        for (const r of rows) s.putOutbox.add(obj.id, tx.epoch, seq++, encodeRow(r), 1);
       }
       const d = tx.deltas.get(String(from.id));
       if (d !== undefined) for (let i = 0; i < d.rows.length; i++) s.putOutbox.add(obj.id, tx.epoch, seq++, encodeRow(d.rows[i]), d.weights[i]);

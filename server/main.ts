@@ -55,7 +55,7 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     sessions: { createSession: (params) => new SqlSession({ engine, binderEnv, serverVersion: SERVER_VERSION }, params) },
   });
   const http: FastifyInstance = Fastify({ logger: false, bodyLimit: cfg.httpMaxBody });
-  registerIngest(http, engine, { token: cfg.httpToken });
+  registerIngest(http, engine, { token: cfg.httpToken, maxBody: cfg.httpMaxBody });
   http.get('/health', async () => ({ status: 'ok', epoch: engine.epoch }));
   let pgPort: number;
   try {

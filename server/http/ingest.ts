@@ -26,7 +26,13 @@ interface RowError {
   error: string;
 }
 
-export function registerIngest(app: FastifyInstance, engine: Engine, opts: IngestOptions): void {
+export function registerIngest(app: FastifyInstance, engine: Engine, opts: IngestOptions & { maxBody: number }): void {
+  // Fastify's own errors (a body over the limit, bad content types) in the same {"error"} shape.
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+    const status = err.statusCode ?? 500;
+    const error = err.code === 'FST_ERR_CTP_BODY_TOO_LARGE' ? `the request body is larger than the limit of ${opts.maxBody} bytes (--http-max-body)` : err.message;
+    void reply.code(status).send({ error });
+  });
   for (const type of ['application/json', 'application/x-ndjson', 'application/jsonl', 'text/plain']) {
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }

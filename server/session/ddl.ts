@@ -174,7 +174,8 @@ export class DdlHandler {
           notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `${s.objectKind} "${name}" does not exist, skipping` });
           continue;
         }
-        throw new SqlError(SqlState.UndefinedTable, `${s.objectKind} "${name}" does not exist`, { position: s.pos });
+        // A sink is not a relation: PostgreSQL reports such objects with 42704.
+        throw new SqlError(kind === 'sink' ? SqlState.UndefinedObject : SqlState.UndefinedTable, `${s.objectKind} "${name}" does not exist`, { position: s.pos });
       }
       if (obj.kind !== kind) {
         throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${s.objectKind}`, { position: s.pos, hint: `Use DROP ${kindName(obj.kind).toUpperCase()} to remove a ${kindName(obj.kind)}.` });

@@ -79,7 +79,9 @@ test('401 without the token, 404 for an unknown stream or a view, 413 over the b
   assert.match(String(view.json.error), /materialized view/);
   const big = JSON.stringify(Array.from({ length: 3000 }, (_, i) => ({ url: `/p${i}`, n: i, ts: '2024-05-01T10:00:00Z' })));
   assert.ok(big.length > 100_000);
-  assert.equal((await post('/v1/streams/clicks', big)).status, 413);
+  const tooBig = await post('/v1/streams/clicks', big);
+  assert.equal(tooBig.status, 413);
+  assert.match(String(tooBig.json.error), /larger than the limit of 100000 bytes/);
   const health = await fetch(`http://127.0.0.1:${server.httpPort}/health`);
   assert.equal(health.status, 200);
   assert.equal(((await health.json()) as { status: string }).status, 'ok');

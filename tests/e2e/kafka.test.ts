@@ -331,15 +331,16 @@ test('Kafka sink: upsert with tombstones, exactly once across kill -9 (read back
 test('Kafka sink in append mode from a stream: every row exactly once; options are validated', async () => {
   await client.query('CREATE STREAM events7 (id INT, body TEXT)');
   const values = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => `(${lo + i}, 'x${lo + i}')`).join(', ');
-  await client.query(`INSERT INTO events7 VALUES ${values(1, 50)}`);
+  // More rows than one chunked insert (64) before the sink exists: its snapshot reads the stream.
+  await client.query(`INSERT INTO events7 VALUES ${values(1, 100)}`);
   await client.query(`CREATE SINK events7_out FROM events7 WITH (${brokerOptions('events7_out')})`);
-  for (let i = 0; i < 10; i++) await client.query(`INSERT INTO events7 VALUES ${values(51 + i * 10, 60 + i * 10)}`);
+  for (let i = 0; i < 10; i++) await client.query(`INSERT INTO events7 VALUES ${values(101 + i * 10, 110 + i * 10)}`);
   await waitFor('the append sink to catch up', async () => {
     const [[pending]] = await arrayRows(client, `SELECT pending_epochs FROM eddy_sinks WHERE name = 'events7_out'`);
     return Number(pending) === 0;
   });
   const ids = (await readTopic(broker.brokers, 'events7_out')).map((r) => (JSON.parse(r.value!) as { id: number }).id).sort((a, b) => a - b);
-  assert.deepEqual(ids, Array.from({ length: 150 }, (_, i) => i + 1));
+  assert.deepEqual(ids, Array.from({ length: 200 }, (_, i) => i + 1));
   assert.deepEqual((await arrayRows(client, 'SHOW SINKS')).map((r) => r[0]).filter((n) => String(n).startsWith('events7')), ['events7_out']);
 
   // Bad options: 22023 naming the option; an unreachable broker with validate = true: 08001.
@@ -518,4 +519,21 @@ test('TLS and SASL/PLAIN: a source and a sink through an authenticating TLS brok
   } finally {
     await secure.stop();
   }
+});
+
+test('a sink on an EMIT ON WINDOW CLOSE view gets every window as it closes, once', async () => {
+  await client.query(`CREATE STREAM e14 (k TEXT, ts TIMESTAMPTZ, WATERMARK FOR ts AS ts - INTERVAL '5 seconds')`);
+  await client.query(`CREATE MATERIALIZED VIEW e14w AS SELECT k, window_start AS w, count(*) AS n FROM TUMBLE(e14, ts, INTERVAL '1 minute') GROUP BY k, window_start EMIT ON WINDOW CLOSE`);
+  await client.query(`INSERT INTO e14 VALUES ('a', '2024-05-01 10:00:10+00'), ('a', '2024-05-01 10:00:20+00'), ('b', '2024-05-01 10:01:10+00')`);
+  await client.query(`CREATE SINK e14_out FROM e14w WITH (${brokerOptions('e14_out', ", mode = 'append'")})`);
+  for (const t of ['10:02:10', '10:03:10', '10:04:10']) await client.query(`INSERT INTO e14 VALUES ('c', '2024-05-01 ${t}+00')`);
+  await client.query('FLUSH');
+  const [[n]] = await arrayRows(client, 'SELECT count(*) FROM e14w');
+  assert.equal(Number(n), 4, 'windows 10:00 (a), 10:01 (b), 10:02 and 10:03 (c) closed');
+  await waitFor('the sink to catch up', async () => {
+    const [[pending]] = await arrayRows(client, `SELECT pending_epochs FROM eddy_sinks WHERE name = 'e14_out'`);
+    return Number(pending) === 0;
+  });
+  const got = (await readTopic(broker.brokers, 'e14_out')).map((r) => { const o = JSON.parse(r.value!) as { k: string; w: string; n: number }; return `${o.k}|${o.w}|${o.n}`; }).sort();
+  assert.deepEqual(got, ['a|2024-05-01T10:00:00Z|2', 'b|2024-05-01T10:01:00Z|1', 'c|2024-05-01T10:02:00Z|1', 'c|2024-05-01T10:03:00Z|1']);
 });
