@@ -197,7 +197,8 @@ class KafkaSource implements RunningSource {
     const admin = kafka.admin();
     const committer = setInterval(() => void this.commitToKafka(admin), KAFKA_COMMIT_INTERVAL_MS);
     try {
-      this.ctx.setStatus({ state: 'starting', message: `connecting to ${o.brokers}` });
+      // While retrying, the status keeps saying so (with the last error) until the group is joined.
+      if (this.ctx.status === undefined || this.ctx.status.state !== 'retrying') this.ctx.setStatus({ state: 'starting', message: `connecting to ${o.brokers}` });
       await consumer.connect();
       await consumer.subscribe({ topics: [this.topic], fromBeginning: true });
       await consumer.run({

@@ -49,6 +49,8 @@ export interface SourceContext {
    */
   push(batch: SourceBatch): Promise<void>;
   setStatus(status: SourceStatus): void;
+  /** The status last set. */
+  readonly status?: SourceStatus;
   /** The position of the last committed batch (what a restart would resume from). */
   committedPosition(): JsonValue | undefined;
   /** True once stop() was called: loops should end. */
