@@ -10,6 +10,7 @@
  *   mode = changes | append       sinks: default append for append-only objects, else changes
  */
 import fs from 'node:fs';
+import { parseMs as parseDuration } from '../option-values.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 
@@ -46,18 +47,11 @@ export function checkDirectory(options: Readonly<Record<string, string>>): strin
   return p;
 }
 
-/** A duration option like '1 second', '500 ms' or a number of ms. */
+/** A duration option like '1 second' (10 ms .. 1 hour). */
 export function parseMs(options: Readonly<Record<string, string>>, key: string, dflt: number): number {
-  const v = options[key];
-  if (v === undefined) return dflt;
-  const t = v.trim().toLowerCase();
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)?$/.exec(t);
-  if (m === null) throw bad(`option "${key}" must be a duration like '1 second', not "${v}"`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  const ms = unit === 'ms' || unit.startsWith('mil') ? n : unit.startsWith('m') ? n * 60_000 : n * 1000;
-  if (ms < 10 || ms > 3_600_000) throw bad(`option "${key}" must be between 10 ms and 1 hour, not "${v}"`);
-  return Math.round(ms);
+  const ms = parseDuration(options, key, dflt);
+  if (ms < 10 || ms > 3_600_000) throw bad(`option "${key}" must be between 10 ms and 1 hour, not "${options[key]}"`);
+  return ms;
 }
 
 /** A size option like '64 MB', '512kB' or a number of bytes. */

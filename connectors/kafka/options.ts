@@ -15,6 +15,9 @@ import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { parseTimestamptz } from '../../runtime/sql/datetime-parse.js';
+import { parseBool } from '../option-values.js';
+
+export { parseBool, parseMs } from '../option-values.js';
 
 const COMMON = ['connector', 'topic', 'brokers', 'format', 'client_id', 'metadata_refresh', 'validate', 'sasl.mechanism', 'sasl.username', 'sasl.password', 'tls', 'tls.ca', 'tls.cert', 'tls.key', 'tls.reject_unauthorized'];
 export const SOURCE_OPTIONS: readonly string[] = [...COMMON, 'startup', 'group_id', 'retention', 'idle_timeout', 'partition_idle_timeout'];
@@ -40,14 +43,6 @@ export function parseBrokers(text: string): string[] {
   return list;
 }
 
-export function parseBool(options: Readonly<Record<string, string>>, key: string, dflt: boolean): boolean {
-  const v = options[key];
-  if (v === undefined) return dflt;
-  const l = v.trim().toLowerCase();
-  if (l === 'true' || l === 'on' || l === '1') return true;
-  if (l === 'false' || l === 'off' || l === '0') return false;
-  throw bad(`option "${key}" must be true or false, not "${v}"`);
-}
 
 /** Where a source with no committed position starts: earliest, latest, or a timestamp (ms). */
 export type Startup = { kind: 'earliest' } | { kind: 'latest' } | { kind: 'timestamp'; ms: number };
@@ -107,16 +102,4 @@ export function clientConfig(options: Readonly<Record<string, string>>, dfltClie
     throw bad('option "sasl.username" needs "sasl.mechanism"');
   }
   return cfg;
-}
-
-/** A duration option like '30 seconds' or a number of ms. */
-export function parseMs(options: Readonly<Record<string, string>>, key: string, dflt: number): number {
-  const v = options[key];
-  if (v === undefined) return dflt;
-  const t = v.trim().toLowerCase();
-  const m = /^(\d+(?:\.\d+)?)\s*(ms|milliseconds?|s|secs?|seconds?|m|mins?|minutes?)?$/.exec(t);
-  if (m === null) throw bad(`option "${key}" must be a duration like '30 seconds', not "${v}"`);
-  const n = Number(m[1]);
-  const unit = m[2] ?? 'ms';
-  return Math.round(unit.startsWith('m') && unit !== 'ms' && !unit.startsWith('mil') ? n * 60_000 : unit === 'ms' || unit.startsWith('mil') ? n : n * 1000);
 }

@@ -31,14 +31,7 @@ export function required(connector: string, options: Readonly<Record<string, str
   return v.trim();
 }
 
-export function parseBool(options: Readonly<Record<string, string>>, key: string, dflt: boolean): boolean {
-  const v = options[key];
-  if (v === undefined) return dflt;
-  const l = v.trim().toLowerCase();
-  if (l === 'true' || l === 'on' || l === '1') return true;
-  if (l === 'false' || l === 'off' || l === '0') return false;
-  throw bad(`option "${key}" must be true or false, not "${v}"`);
-}
+export { parseBool } from '../option-values.js';
 
 /** A target table: `name` or `schema.name` (MySQL: `database.name`). */
 export interface TableName {

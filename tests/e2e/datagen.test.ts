@@ -11,6 +11,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { EddyProcess } from '../support/server-process.js';
 import { arrayRows, errorCode, sortedJson } from '../support/sql.js';
+import { waitFor } from '../support/wait.js';
 
 let dataDir: string;
 let server: EddyProcess;
@@ -29,19 +30,6 @@ after(async () => {
   fs.rmSync(dataDir, { recursive: true, force: true });
 });
 
-async function waitFor(what: string, f: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      if (await f()) return;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 async function count(sql: string): Promise<number> {
   return Number((await arrayRows(client, sql))[0][0]);

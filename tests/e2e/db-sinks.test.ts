@@ -13,6 +13,7 @@ import mysql from 'mysql2/promise';
 import pg from 'pg';
 import { EddyProcess } from '../support/server-process.js';
 import { arrayRows, errorCode } from '../support/sql.js';
+import { waitFor } from '../support/wait.js';
 
 const SFX = `_p${process.pid}`;
 const MY_URL = 'mysql://root@127.0.0.1:3306/test';
@@ -109,20 +110,6 @@ async function pgRows(sql: string, values: unknown[] = []): Promise<unknown[][]>
   return (await pgc!.query({ text: sql, values, rowMode: 'array' })).rows as unknown[][];
 }
 
-async function waitFor<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 interface SinkState {
   status: string;

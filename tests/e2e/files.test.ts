@@ -12,6 +12,7 @@ import path from 'node:path';
 import type pg from 'pg';
 import { EddyProcess } from '../support/server-process.js';
 import { arrayRows, errorCode } from '../support/sql.js';
+import { waitFor } from '../support/wait.js';
 
 let server: EddyProcess;
 let client: pg.Client;
@@ -37,14 +38,6 @@ async function restart(env?: Record<string, string>): Promise<void> {
   client.on('error', () => undefined);
 }
 
-async function waitFor(what: string, check: () => Promise<boolean> | boolean, timeoutMs = 20_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
 
 function mkdir(name: string): string {
   const d = path.join(root, name);

@@ -1,6 +1,8 @@
 /** Kafka helpers for tests: produce with kafkajs, read a topic back, wait for a condition. */
 import { Kafka, logLevel, type Message } from 'kafkajs';
 
+export { waitFor } from './wait.js';
+
 export function kafka(brokers: string): Kafka {
   return new Kafka({ brokers: [brokers], clientId: 'eddy-test', logLevel: logLevel.NOTHING, retry: { retries: 3, initialRetryTime: 100 } });
 }
@@ -72,19 +74,4 @@ export async function readTopic(brokers: string, topic: string, timeoutMs = 20_0
   });
   await consumer.disconnect();
   return out.sort((a, b) => a.partition - b.partition || a.offset - b.offset);
-}
-
-export async function waitFor<T>(what: string, f: () => Promise<T | undefined | false>, timeoutMs = 30_000, everyMs = 100): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await f();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
 }
