@@ -43,15 +43,18 @@ class SourceInstance implements SourceContext {
   running: RunningSource | undefined;
   readonly log: EngineLogger;
   private sampleWindowStart = 0;
+  /** Positions of the stream's NOT NULL columns, checked per row. */
+  private readonly notNull: number[];
   private samplesInWindow = 0;
 
   constructor(private readonly host: SourceHost, readonly stream: CatalogObject, readonly position: JsonValue | undefined) {
+    this.notNull = stream.columns.flatMap((c, i) => (c.notNull ? [i] : []));
     this.log = host.engine.log.child?.({ source: stream.name, connector: stream.options.connector }) ?? host.engine.log;
   }
 
   push(batch: SourceBatch): Promise<void> {
     if (this.stopped) return Promise.reject(new SqlError(SqlState.QueryCanceled, `source of stream "${this.stream.name}" was stopped`));
-    screenRows(this.stream, batch);
+    screenRows(this.stream, this.notNull, batch);
     const n = batch.rows.length + (batch.malformed?.length ?? 0);
     this.inflight += n;
     this.host.engine
@@ -170,23 +173,27 @@ export class SourceHost {
  * Rows a stream cannot take (NULL in a NOT NULL column, such as a missing event time, or an
  * infinite event time) become malformed records instead of failing the whole batch.
  */
-function screenRows(stream: CatalogObject, batch: SourceBatch): void {
+function screenRows(stream: CatalogObject, notNull: readonly number[], batch: SourceBatch): void {
   const cols = stream.columns;
   const et = stream.eventTime?.column;
   let bad: number[] | undefined;
   for (let r = 0; r < batch.rows.length; r++) {
     const row = batch.rows[r];
     let msg: string | undefined;
-    for (let i = 0; i < cols.length; i++) {
-      if (row[i] === null && cols[i].notNull) {
+    let sqlstate: string = SqlState.NotNullViolation;
+    for (const i of notNull) {
+      if (row[i] === null) {
         msg = `null value in column "${cols[i].name}" of relation "${stream.name}" violates not-null constraint`;
         break;
       }
     }
-    if (msg === undefined && et !== undefined && !Number.isFinite(row[et] as number)) msg = `event time "${cols[et].name}" must be finite`;
+    if (msg === undefined && et !== undefined && !Number.isFinite(row[et] as number)) {
+      msg = `event time "${cols[et].name}" must be finite`;
+      sqlstate = SqlState.DatetimeFieldOverflow;
+    }
     if (msg !== undefined) {
       (bad ??= []).push(r);
-      (batch.malformed ??= []).push({ message: msg, sqlstate: SqlState.NotNullViolation, raw: rowText(cols, row) });
+      (batch.malformed ??= []).push({ message: msg, sqlstate, raw: rowText(cols, row) });
     }
   }
   if (bad !== undefined) {
