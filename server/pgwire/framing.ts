@@ -39,6 +39,7 @@ const FRONTEND_TYPES: ReadonlyMap<number, boolean> = new Map<number, boolean>([
   [0x63, true], // c CopyDone
   [0x66, false], // f CopyFail
   [0x46, false], // F FunctionCall
+  [0x70, true], // p PasswordMessage / SASLInitialResponse / SASLResponse (during authentication)
 ]);
 
 export function protocolViolation(message: string): SqlError {

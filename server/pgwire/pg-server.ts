@@ -8,12 +8,27 @@
  *   await server.shutdown();
  */
 import net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { SessionFactory } from '../session/session-api.js';
 import { CancelRegistry } from './cancel.js';
 import { Connection, type ConnectionHost } from './connection.js';
+import type { AuthMethod } from './auth.js';
+import type { ConnectionSecurity, RoleDirectory } from './login.js';
+
+/** Who may connect, and how. */
+export interface PgSecurityOptions {
+  auth: AuthMethod;
+  roles: RoleDirectory;
+  /** PEM certificate and key: SSLRequest is answered 'S' and the connection continues over TLS. */
+  tls?: { cert: string | Buffer; key: string | Buffer };
+  /** Refuse sessions that did not negotiate TLS. */
+  requireTls?: boolean;
+  /** Most concurrent sessions; one more gets FATAL 53300. */
+  maxConnections: number;
+}
 
 export interface PgServerOptions {
   host: string;
@@ -22,11 +37,15 @@ export interface PgServerOptions {
   logger: Logger;
   /** Largest frontend message accepted; larger ones are a FATAL protocol violation. Default 1 GiB. */
   maxMessageBytes?: number;
+  /** Authentication, TLS and the session limit; absent = everyone trusted, no TLS, no limit. */
+  security?: PgSecurityOptions;
 }
 
 const DEFAULT_MAX_MESSAGE_BYTES = 1024 * 1024 * 1024;
 /** How long shutdown waits for clients to hang up after the FATAL before destroying sockets. */
 const SHUTDOWN_GRACE_MS = 2000;
+/** PostgreSQL's authentication_timeout default. */
+const AUTHENTICATION_TIMEOUT_MS = 60_000;
 
 export class PgServer implements ConnectionHost {
   readonly sessions: SessionFactory;
@@ -36,11 +55,28 @@ export class PgServer implements ConnectionHost {
   private readonly server: net.Server;
   private readonly connections = new Set<Connection>();
   private shuttingDown = false;
+  readonly security?: ConnectionSecurity;
+  private sessionSlots = 0;
 
   constructor(private readonly opts: PgServerOptions) {
     this.sessions = opts.sessions;
     this.maxMessageBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
     this.log = opts.logger.child({ component: 'pgwire' });
+    const sec = opts.security;
+    if (sec !== undefined) {
+      this.security = {
+        login: { method: sec.auth, roles: sec.roles },
+        tls: sec.tls === undefined ? undefined : { context: tls.createSecureContext({ cert: sec.tls.cert, key: sec.tls.key }), required: sec.requireTls ?? false },
+        acquireSessionSlot: () => {
+          if (this.sessionSlots >= sec.maxConnections) return false;
+          this.sessionSlots++;
+          return true;
+        },
+        releaseSessionSlot: () => {
+          this.sessionSlots--;
+        },
+      };
+    }
     this.server = net.createServer({ noDelay: true }, (socket) => this.accept(socket));
     this.server.on('error', (err) => this.log.error({ err }, 'listener error'));
   }
@@ -97,5 +133,11 @@ export class PgServer implements ConnectionHost {
     socket.setKeepAlive(true, 60_000);
     const conn = new Connection(socket, this, this.log);
     this.connections.add(conn);
+    // PostgreSQL's authentication_timeout: a client that has not logged in by then is dropped.
+    const authTimer = setTimeout(() => {
+      if (conn.processId === null && !conn.isClosed) conn.destroy();
+    }, AUTHENTICATION_TIMEOUT_MS);
+    authTimer.unref();
+    void conn.closed.then(() => clearTimeout(authTimer));
   }
 }

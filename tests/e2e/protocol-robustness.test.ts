@@ -7,7 +7,7 @@ import { EddyProcess } from '../support/server-process.js';
 let server: EddyProcess;
 
 before(async () => {
-  server = await EddyProcess.start();
+  server = await EddyProcess.start({ args: ['--max-connections', '400'] });
 });
 
 after(async () => {
