@@ -8,6 +8,7 @@
  */
 import { rowsTag } from './row-tag.js';
 import type net from 'node:net';
+import tls from 'node:tls';
 import type { Logger } from 'pino';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
@@ -17,16 +18,22 @@ import { BackendType, BackendWriter } from './backend.js';
 import type { BackendKey, Cancellable, CancelRegistry } from './cancel.js';
 import { errorFields, isFatal, noticeFields, toSqlError } from './error-response.js';
 import { ExtendedQuery, type StatementCancel } from './extended.js';
-import { FrameReader, type Frame } from './framing.js';
+import { FrameReader, protocolViolation, type Frame } from './framing.js';
 import { decodeFrontend, decodeStartup, type FrontendMessage } from './frontend.js';
 import { RowCursor } from './row-cursor.js';
+import { copyData, copyDone, CopyFrontend, copyInResponse, copyOutResponse } from './copy-protocol.js';
+import type { CopyInReceiver } from '../session/session-api.js';
 import { fieldDescription, fieldWriter, Format, type FieldWriter } from './wire-format.js';
+import { Login, type ConnectionSecurity } from './login.js';
+import { idleInTransactionTimeout, idleSessionTimeout, StatementSignal, statementTimeout } from './statement-signal.js';
 
 /** What a connection needs from the server that owns it. */
 export interface ConnectionHost {
   readonly sessions: SessionFactory;
   readonly cancels: CancelRegistry;
   readonly maxMessageBytes: number;
+  /** TLS, session slots and authentication; absent = no TLS, no limit, everyone trusted. */
+  readonly security?: ConnectionSecurity;
   connectionClosed(conn: Connection): void;
 }
 
@@ -44,12 +51,15 @@ const CLOSE_GRACE_MS = 5000;
  *            accept
  *              |
  *              v
- *      +--> Startup --SSLRequest/GSSENCRequest (once each): reply 'N'--+
- *      |       |  \                                                     |
- *      +-------|---\----------------------------------------------------+
+ *      +--> Startup --SSLRequest (once): 'S' + TLS handshake, or 'N'; GSSENCRequest (once): 'N'--+
+ *      |       |  \                                                                             |
+ *      +-------|---\----------------------------------------------------------------------------+
  *              |    \--CancelRequest: flip the named connection's CancelSignal--> Closed
- *              | StartupMessage 3.0: AuthenticationOk, ParameterStatus*, BackendKeyData,
- *              v                     ReadyForQuery          (other versions: FATAL --> Closed)
+ *              | StartupMessage 3.0 (TLS required? session slot free?)
+ *              v
+ *        Authenticating --password / SASL messages (login.ts); failure: FATAL 28P01 --> Closed
+ *              | AuthenticationOk, ParameterStatus*, BackendKeyData, ReadyForQuery
+ *              v                                      (other versions: FATAL --> Closed)
  *   +-----> Ready <----------------------------------------------+
  *   |          | Q, P, B, D, E, C, S, H: run, reply              |
  *   |          | error in an extended-protocol message           |
@@ -60,6 +70,7 @@ const CLOSE_GRACE_MS = 5000;
  */
 export const Phase = {
   Startup: 'Startup',
+  Authenticating: 'Authenticating',
   Ready: 'Ready',
   SkipUntilSync: 'SkipUntilSync',
   Closed: 'Closed',
@@ -105,7 +116,7 @@ export class Connection implements Cancellable {
   readonly closed: Promise<void>;
 
   constructor(
-    private readonly socket: net.Socket,
+    private socket: net.Socket,
     private readonly host: ConnectionHost,
     logger: Logger,
   ) {
@@ -125,7 +136,9 @@ export class Connection implements Cancellable {
 
   private readonly onData = (chunk: Buffer): void => {
     if (this.phase === Phase.Closed) return;
+    if (this.idleTimer !== null) this.clearIdleTimer();
     this.frames.push(chunk);
+    if (this.frameWaiter !== null) this.wakeFrameWaiter();
     if (!this.running) {
       void this.pump();
     } else if (!this.inputPaused && this.frames.buffered > PAUSE_INPUT_AT) {
@@ -141,6 +154,10 @@ export class Connection implements Cancellable {
 
   private readonly onClose = (): void => {
     this.phase = Phase.Closed;
+    this.clearIdleTimer();
+    if (this.holdsSessionSlot) this.host.security?.releaseSessionSlot();
+    this.holdsSessionSlot = false;
+    if (this.frameWaiter !== null) this.wakeFrameWaiter();
     if (this.destroyTimer !== null) clearTimeout(this.destroyTimer);
     this.cancelRunningStatement();
     if (this.key !== null) this.host.cancels.unregister(this.key.processId);
@@ -195,6 +212,7 @@ export class Connection implements Cancellable {
 
   private dispatch(frame: Frame): Promise<void> | void {
     if (this.phase === Phase.Startup) return this.startup(frame);
+    if (this.phase === Phase.Authenticating) return this.authenticate(frame);
     const m = decodeFrontend(frame);
     if (this.phase === Phase.SkipUntilSync) {
       // After an error in an extended-protocol message, PostgreSQL discards input up to Sync.
@@ -232,13 +250,12 @@ export class Connection implements Cancellable {
         this.close();
         return;
       case 'CopyData':
-        // Outside COPY these are ignored, per the protocol (a failed COPY leaves the client sending).
-        return;
       case 'CopyDone':
       case 'CopyFail':
+        // Outside COPY these are ignored, per the protocol (a failed COPY leaves the client sending).
+        return;
       case 'FunctionCall': {
-        const what = m.kind === 'FunctionCall' ? 'function call protocol' : 'COPY protocol';
-        this.sendError(new SqlError(SqlState.FeatureNotSupported, `${what} is not supported`));
+        this.sendError(new SqlError(SqlState.FeatureNotSupported, 'function call protocol is not supported'));
         this.readyForQuery();
         return;
       }
@@ -268,13 +285,31 @@ export class Connection implements Cancellable {
 
   // ------------------------------------------------------------------------ startup
 
+  /** Negotiated TLS on this connection. */
+  private tls = false;
+  private login: Login | null = null;
+  private startupParams: Record<string, string> | null = null;
+  private holdsSessionSlot = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** The signal of the statement started last (kept after it ends, to word its cancel error). */
+  private lastSignal: StatementSignal | null = null;
+
   private startup(frame: Frame): void {
     const p = decodeStartup(frame.body);
+    const security = this.host.security;
     switch (p.kind) {
       case 'SSLRequest':
         if (this.sslDone) throw unsupportedProtocol(1234, 5679);
         this.sslDone = true;
-        this.out.refuseEncryption();
+        if (security?.tls === undefined) {
+          this.out.refuseEncryption();
+          return;
+        }
+        // Bytes after the SSLRequest and before the handshake could be injected by a man in the middle.
+        if (this.frames.buffered > 0) throw protocolViolation('received unencrypted data after SSL request');
+        this.out.u8(0x53); // 'S'
+        this.flush();
+        this.upgradeToTls(security.tls.context);
         return;
       case 'GSSENCRequest':
         if (this.gssDone) throw unsupportedProtocol(1234, 5680);
@@ -303,6 +338,45 @@ export class Connection implements Cancellable {
     const params: Record<string, string> = { ...p.params };
     // Eddy's default database is `eddy` (any name is accepted).
     if (params['database'] === undefined || params['database'] === '') params['database'] = 'eddy';
+    this.startupParams = params;
+    if (security !== undefined) {
+      if (security.tls?.required && !this.tls) {
+        throw new SqlError(SqlState.InvalidAuthorizationSpecification, 'connection requires TLS (sslmode=require)', { severity: 'FATAL' });
+      }
+      if (!security.acquireSessionSlot()) {
+        throw new SqlError(SqlState.TooManyConnections, 'sorry, too many clients already', { severity: 'FATAL' });
+      }
+      this.holdsSessionSlot = true;
+      this.login = new Login(security.login, user, this.socket.remoteAddress);
+      if (!this.login.begin(this.out)) {
+        this.phase = Phase.Authenticating;
+        return;
+      }
+    }
+    this.completeStartup();
+  }
+
+  /** A password / SASL message while authenticating. */
+  private authenticate(frame: Frame): void {
+    if (frame.type !== 0x70) throw protocolViolation(`expected password response, got message type ${frame.type}`);
+    let done: boolean;
+    try {
+      done = this.login!.step(frame.body, this.out);
+    } catch (e) {
+      this.log.info({ user: this.startupParams?.['user'], address: this.socket.remoteAddress, reason: (e as Error).message }, 'authentication failed');
+      throw e;
+    }
+    if (done) this.completeStartup();
+  }
+
+  /** After authentication: the session, AuthenticationOk, ParameterStatus*, BackendKeyData, ReadyForQuery. */
+  private completeStartup(): void {
+    const params = this.startupParams!;
+    const user = params['user'];
+    const role = this.login?.role;
+    if (role !== undefined && !role.canLogin) {
+      throw new SqlError(SqlState.InvalidAuthorizationSpecification, `role "${user}" is not permitted to log in`, { severity: 'FATAL' });
+    }
     let session: Session;
     try {
       session = this.host.sessions.createSession(params);
@@ -313,7 +387,6 @@ export class Connection implements Cancellable {
     }
     this.session = session;
     this.extended = new ExtendedQuery(session, this);
-    // Trust authentication.
     this.out.authenticationOk();
     const status = session.parameterStatus();
     for (const name of Object.keys(status)) this.out.parameterStatus(name, status[name]);
@@ -321,8 +394,46 @@ export class Connection implements Cancellable {
     this.log = this.log.child({ pid: this.key.processId });
     this.out.backendKeyData(this.key.processId, this.key.secretKey);
     this.phase = Phase.Ready;
-    this.log.debug({ user, database: params['database'], application: params['application_name'] }, 'connection ready');
+    this.log.debug({ user, database: params['database'], application: params['application_name'], tls: this.tls }, 'connection ready');
     this.readyForQuery();
+  }
+
+  /** Continues the connection over TLS: from now on bytes come from and go to the TLS socket. */
+  private upgradeToTls(context: tls.SecureContext): void {
+    const raw = this.socket;
+    raw.off('data', this.onData);
+    raw.off('close', this.onClose);
+    // raw keeps its 'error' listener: an unhandled error event would crash the process.
+    const secure = new tls.TLSSocket(raw, { isServer: true, secureContext: context });
+    secure.on('data', this.onData);
+    secure.on('error', this.onError);
+    secure.on('close', this.onClose);
+    this.socket = secure;
+    this.tls = true;
+  }
+
+  /** Arms idle_session_timeout / idle_in_transaction_session_timeout after ReadyForQuery. */
+  private armIdleTimer(): void {
+    this.clearIdleTimer();
+    const session = this.session;
+    const limits = session?.timeouts?.();
+    if (session === null || limits === undefined || this.phase === Phase.Closed) return;
+    const idle = session.txStatus() === 'I';
+    const ms = idle ? limits.idleSessionMs : limits.idleInTransactionMs;
+    if (ms <= 0) return;
+    this.idleTimer = setTimeout(() => {
+      this.idleTimer = null;
+      if (this.running || this.phase === Phase.Closed) return;
+      this.log.info({ idle_ms: ms }, idle ? 'idle session timeout' : 'idle in transaction timeout');
+      this.fatal(idle ? idleSessionTimeout() : idleInTransactionTimeout());
+    }, ms);
+    this.idleTimer.unref();
+  }
+
+  private clearIdleTimer(): void {
+    if (this.idleTimer === null) return;
+    clearTimeout(this.idleTimer);
+    this.idleTimer = null;
   }
 
   // ------------------------------------------------------------------------ simple query
@@ -365,10 +476,40 @@ export class Connection implements Cancellable {
         this.sendNotices(result.notices);
         this.out.commandComplete(result.tag);
         return;
+      case 'copyIn':
+        copyInResponse(this.out, result.columnCount);
+        this.flush();
+        await this.receiveCopy(result.receiver, cancel);
+        return;
+      case 'copyOut': {
+        this.sendNotices(result.notices);
+        copyOutResponse(this.out, result.columnCount);
+        if (result.header !== undefined) copyData(this.out, result.header);
+        if (result.onFailure !== undefined) {
+          result.onFailure((err) => this.sendError(err));
+          // An endless result may wait long for its first row: the client should know it started.
+          this.flush();
+        }
+        const cursor = new RowCursor(result.rows);
+        const encode = result.encode;
+        try {
+          const n = await cursor.fetch(Infinity, (row) => copyData(this.out, encode(row)), () => this.pace(cancel));
+          copyDone(this.out);
+          this.out.commandComplete(`COPY ${n}`);
+        } finally {
+          cursor.close();
+        }
+        return;
+      }
       case 'rows': {
         this.sendNotices(result.notices);
         const cols = result.columns;
         this.out.rowDescription(cols.map((c) => fieldDescription(c, Format.Text)));
+        if (result.onFailure !== undefined) {
+          result.onFailure((err) => this.sendError(err));
+          // An endless result may wait long for its first row: the client should know it started.
+          this.flush();
+        }
         const writers = cols.map((c) => fieldWriter(c.type, Format.Text));
         const cursor = new RowCursor(result.rows);
         try {
@@ -379,6 +520,75 @@ export class Connection implements Cancellable {
         }
         return;
       }
+    }
+  }
+
+  // ------------------------------------------------------------------------ COPY FROM STDIN
+
+  /** Resolves the frame loop's wait for input inside COPY FROM STDIN. */
+  private frameWaiter: (() => void) | null = null;
+
+  private wakeFrameWaiter(): void {
+    const w = this.frameWaiter!;
+    this.frameWaiter = null;
+    w();
+  }
+
+  /** The next complete message, waiting for input as needed; null once the connection closed. */
+  private async nextFrame(): Promise<Frame | null> {
+    for (;;) {
+      if (this.phase === Phase.Closed) return null;
+      const f = this.frames.next(false);
+      if (f !== null) return f;
+      if (this.inputPaused) {
+        this.inputPaused = false;
+        this.socket.resume();
+      }
+      this.flush();
+      await new Promise<void>((resolve) => (this.frameWaiter = resolve));
+    }
+  }
+
+  /**
+   * The COPY-in sub-protocol: CopyData goes to the receiver as it arrives (a bad row fails at
+   * once; the client's remaining CopyData is then ignored by the frame loop, as in PostgreSQL),
+   * CopyDone commits, CopyFail aborts with 57014. Flush and Sync are ignored meanwhile.
+   */
+  private async receiveCopy(receiver: CopyInReceiver, cancel: StatementCancel): Promise<void> {
+    try {
+      for (;;) {
+        // Frames already received are handled without a turn of the event loop each (psql sends a CopyData per line).
+        let frame = this.frames.next(false);
+        if (frame === null) {
+          receiver.inputIdle();
+          frame = await this.nextFrame();
+        }
+        if (frame === null) throw connectionGone();
+        if (cancel.cancelled) throw queryCanceled();
+        switch (frame.type) {
+          case CopyFrontend.Data:
+            receiver.data(frame.body);
+            break;
+          case CopyFrontend.Done: {
+            const result = await receiver.done();
+            if (result.kind === 'command') this.out.commandComplete(result.tag);
+            return;
+          }
+          case CopyFrontend.Fail: {
+            const m = decodeFrontend(frame);
+            const why = m.kind === 'CopyFail' ? m.message : '';
+            throw new SqlError(SqlState.QueryCanceled, `COPY from stdin failed: ${why}`);
+          }
+          case CopyFrontend.Flush:
+          case CopyFrontend.Sync:
+            break;
+          default:
+            throw new SqlError(SqlState.ProtocolViolation, `unexpected message type 0x${frame.type.toString(16).toUpperCase()} during COPY from stdin`, { severity: 'FATAL' });
+        }
+      }
+    } catch (e) {
+      receiver.abort();
+      throw e;
     }
   }
 
@@ -419,9 +629,11 @@ export class Connection implements Cancellable {
       // A slow producer's rows must not wait for the buffer to fill: send them once this turn of
       // the event loop is over (batches produced within one turn still share a write).
       this.scheduleFlush();
-      return;
+    } else {
+      this.flush();
     }
-    this.flush();
+    // Earlier output still queued (a slow client, or an endless SUBSCRIBE): wait, so unread
+    // rows pile up at their source, which bounds them, not in the socket.
     if (!this.socket.writableNeedDrain) return;
     return new Promise<void>((resolve) => {
       const done = (): void => {
@@ -447,8 +659,11 @@ export class Connection implements Cancellable {
 
   /** Starts a statement, or resumes one (a portal's later Execute) with its original signal. */
   beginStatement(resume?: StatementCancel): StatementCancel {
-    const c = resume ?? { cancelled: false };
+    // Every signal handed out is a StatementSignal, so a resumed portal keeps its own.
+    const c = resume instanceof StatementSignal ? resume : new StatementSignal();
+    c.limit(this.session?.timeouts?.().statementMs ?? 0);
     this.activeCancel = c;
+    this.lastSignal = c;
     return c;
   }
 
@@ -459,6 +674,7 @@ export class Connection implements Cancellable {
   /** Sends an ErrorResponse; a FATAL one also closes the connection. */
   sendError(err: SqlError): void {
     if (this.phase === Phase.Closed) return;
+    if (err.code === SqlState.QueryCanceled && this.lastSignal?.timedOut) err = statementTimeout();
     if (isFatal(err)) {
       this.fatal(err);
       return;
@@ -477,6 +693,7 @@ export class Connection implements Cancellable {
   private readyForQuery(): void {
     this.out.readyForQuery(this.session!.txStatus());
     if (this.pendingFatal !== null) this.fatal(this.pendingFatal);
+    else this.armIdleTimer();
   }
 
   /** A FATAL that waits for the running statement's result to be sent (see terminate). */

@@ -43,6 +43,8 @@ export interface ExtendedHost {
   streamRows(cursor: RowCursor, writers: FieldWriter[], limit: number, cancel: StatementCancel): Promise<number>;
   sendNotices(notices: readonly Notice[] | undefined): void;
   sendParameterChanges(): void;
+  /** Sends an ErrorResponse (a FATAL one closes the connection). */
+  sendError(err: SqlError): void;
 }
 
 type PortalState =
@@ -218,8 +220,15 @@ export class ExtendedQuery {
           portal.state = { kind: 'Done', tag: result.tag };
           host.out.commandComplete(result.tag);
           break;
+        case 'copyIn':
+        case 'copyOut':
+          // Release what the statement started (a COPY (SUBSCRIBE ...) is already subscribed).
+          if (result.kind === 'copyOut' && !Array.isArray(result.rows)) void result.rows[Symbol.asyncIterator]().return?.();
+          else if (result.kind === 'copyIn') result.receiver.abort();
+          throw new SqlError(SqlState.FeatureNotSupported, 'COPY is supported only in the simple query protocol');
         case 'rows': {
           host.sendNotices(result.notices);
+          result.onFailure?.((err) => host.sendError(err));
           const cols = result.columns;
           const nr = portal.resultFormats.length;
           if (nr > 1 && nr !== cols.length) {

@@ -5,6 +5,7 @@
  */
 import type { SqlType } from '../../runtime/sql/types.js';
 import type { Row, Value } from '../../runtime/sql/values.js';
+import type { SqlError } from '../../runtime/sql/errors.js';
 
 export interface ColumnDesc {
   name: string;
@@ -25,9 +26,32 @@ export interface Notice {
 
 /** The result of one executed statement. */
 export type StatementResult =
-  | { kind: 'rows'; columns: ColumnDesc[]; rows: AsyncIterable<Row[]> | Row[]; /** tag prefix, e.g. 'SELECT' (the wire adds the count) */ tagPrefix: string; notices?: Notice[] }
+  | {
+      kind: 'rows'; columns: ColumnDesc[]; rows: AsyncIterable<Row[]> | Row[]; /** tag prefix, e.g. 'SELECT' (the wire adds the count) */ tagPrefix: string; notices?: Notice[];
+      /** Endless results (SUBSCRIBE): registers how to abort the consumer on a FATAL failure of the source, which may come while nobody reads it (its buffer overflowed). */
+      onFailure?: FailureHook;
+    }
+  /** COPY ... TO STDOUT: each row becomes one CopyData message (`encode` gives its line); `header` goes first. */
+  | { kind: 'copyOut'; columnCount: number; rows: AsyncIterable<Row[]> | Row[]; encode: (row: Row) => string; header?: string; onFailure?: FailureHook; notices?: Notice[] }
+  /** COPY ... FROM STDIN: the wire feeds CopyData to the receiver until CopyDone or CopyFail. */
+  | { kind: 'copyIn'; columnCount: number; receiver: CopyInReceiver }
   | { kind: 'command'; tag: string; notices?: Notice[] }
   | { kind: 'empty' };
+
+/** Registers the callback that aborts the consumer of an endless result. */
+export type FailureHook = (abort: (err: SqlError) => void) => void;
+
+/** The receiving end of COPY FROM STDIN. */
+export interface CopyInReceiver {
+  /** One CopyData message's bytes: a view into received bytes that are never reused, so it may be kept. Throws SqlError on a bad row. */
+  data(chunk: Uint8Array): void;
+  /** No more input has arrived yet: process what was received (a bad row then fails at once). Throws SqlError. */
+  inputIdle(): void;
+  /** CopyDone: finish and write every row in one epoch; the result is the command tag. */
+  done(): Promise<StatementResult>;
+  /** CopyFail, an error or a lost connection: discard everything received. */
+  abort(): void;
+}
 
 /** What Parse + Describe(statement) learn about a statement. */
 export interface PreparedInfo {
@@ -65,6 +89,15 @@ export interface Session {
   /** Parameter changes caused by the last statement (SET ...), to send as ParameterStatus. */
   takeParameterChanges(): Record<string, string>;
   close(): void;
+  /** statement_timeout and the idle timeouts in force now (the connection enforces them); absent = none. */
+  timeouts?(): SessionTimeouts;
+}
+
+/** Time limits in milliseconds, 0 = off (PostgreSQL's statement_timeout, idle_session_timeout, idle_in_transaction_session_timeout). */
+export interface SessionTimeouts {
+  statementMs: number;
+  idleSessionMs: number;
+  idleInTransactionMs: number;
 }
 
 export interface SessionFactory {
