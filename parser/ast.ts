@@ -46,6 +46,10 @@ export type Expr =
   | { kind: 'InSubquery'; arg: Expr; query: Query; negated: boolean; pos?: number }
   | { kind: 'Exists'; query: Query; negated: boolean; pos?: number }
   | { kind: 'ScalarSubquery'; query: Query; pos?: number }
+  /** (expr).field */
+  | { kind: 'FieldSelect'; arg: Expr; field: string; pos?: number }
+  /** ARRAY(subquery): the one-column result as an array. */
+  | { kind: 'ArraySubquery'; query: Query; pos?: number }
   /** x = ANY (array or subquery) / x op ALL (...) */
   | { kind: 'Quantified'; op: string; quantifier: 'any' | 'all'; left: Expr; right: Expr | Query; pos?: number }
   | { kind: 'Like'; arg: Expr; pattern: Expr; escape?: Expr; caseInsensitive: boolean; negated: boolean; pos?: number }
@@ -281,7 +285,62 @@ export type Statement =
   | { kind: 'Discard'; what: string; pos?: number }
   | { kind: 'Deallocate'; name: string | 'all'; pos?: number }
   /** Statements accepted as harmless no-ops (e.g. LISTEN, ANALYZE): answered with their tag. */
-  | { kind: 'NoOp'; tag: string; pos?: number };
+  | { kind: 'NoOp'; tag: string; pos?: number }
+  | SubscribeStatement
+  | CopyStatement
+  | RoleStatement
+  /** SQL cursors: DECLARE name CURSOR [WITH HOLD] FOR query; FETCH/MOVE count (Infinity = ALL); CLOSE name | ALL. */
+  | { kind: 'DeclareCursor'; name: string; hold: boolean; query: Query; pos?: number }
+  | { kind: 'Fetch'; name: string; count: number; move: boolean; pos?: number }
+  | { kind: 'CloseCursor'; name: string | 'all'; pos?: number };
+
+/** Options of CREATE/ALTER ROLE|USER; unset = not written. */
+export interface RoleOptions {
+  /** PASSWORD 'pw' (clear text, or already a SCRAM verifier / md5 secret); null = PASSWORD NULL. */
+  password?: string | null;
+  superuser?: boolean;
+  login?: boolean;
+}
+
+/** What GRANT/REVOKE privileges apply to. */
+export type GrantTarget =
+  | { kind: 'tables'; names: string[] }
+  | { kind: 'all tables in schema'; schemas: string[] }
+  | { kind: 'database'; names: string[] }
+  | { kind: 'schema'; names: string[] };
+
+/** User management: CREATE/ALTER/DROP ROLE|USER, GRANT/REVOKE privileges (parser/utility/users.ts). */
+export type RoleStatement =
+  /** `user`: written as CREATE USER (LOGIN by default) rather than CREATE ROLE (NOLOGIN by default). */
+  | { kind: 'CreateRole'; name: string; user: boolean; options: RoleOptions; pos?: number }
+  | { kind: 'AlterRole'; name: string; options: RoleOptions; renameTo?: string; pos?: number }
+  | { kind: 'DropRole'; names: string[]; ifExists: boolean; pos?: number }
+  /** privileges: lower-case names ('insert', 'create', ...); 'all' for ALL [PRIVILEGES]. */
+  | { kind: 'Grant'; revoke: boolean; privileges: string[]; target: GrantTarget; roles: string[]; pos?: number };
+
+/** SUBSCRIBE [TO] object | (query) [WITH (snapshot = ...)]: push every committed change. */
+export interface SubscribeStatement {
+  kind: 'Subscribe';
+  /** The object subscribed to, or '' when `query` is set. */
+  name: string;
+  query?: Query;
+  options: Options;
+  pos?: number;
+}
+
+/** COPY ... FROM STDIN | TO STDOUT (files and programs are parsed only to be refused). */
+export interface CopyStatement {
+  kind: 'Copy';
+  direction: 'from' | 'to';
+  source:
+    | { kind: 'relation'; name: string; columns?: string[] }
+    | { kind: 'query'; query: Query }
+    | { kind: 'subscribe'; statement: SubscribeStatement };
+  endpoint: 'stdio' | 'file' | 'program';
+  /** Lower-case option names (format, header, delimiter, null, quote, escape, ...), values as text. */
+  options: Options;
+  pos?: number;
+}
 
 /** One statement of a multi-statement string, with where it sits in the original text. */
 export interface SplitStatement {

@@ -49,6 +49,10 @@ export function sexpr(e: Expr): string {
       return `(${e.negated ? 'not ' : ''}exists ${querySexpr(e.query)})`;
     case 'ScalarSubquery':
       return `(subquery ${querySexpr(e.query)})`;
+    case 'FieldSelect':
+      return `(field ${sexpr(e.arg)} ${e.field})`;
+    case 'ArraySubquery':
+      return `(array-subquery ${querySexpr(e.query)})`;
     case 'Quantified': {
       const right = 'kind' in e.right && isQuery(e.right) ? querySexpr(e.right) : sexpr(e.right as Expr);
       return `(${e.op} ${e.quantifier} ${sexpr(e.left)} ${right})`;

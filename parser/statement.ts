@@ -20,11 +20,15 @@ import { parseCreateStream } from './streaming/create-stream.js';
 import { parseReset, parseSet } from './utility/set.js';
 import { parseShow } from './utility/show.js';
 import { parseBegin, parseTransactionEnd } from './utility/transaction.js';
+import { parseAlterRole, parseCreateRole, parseDropRole, parseGrant } from './utility/users.js';
+import { parseCopy } from './utility/copy.js';
+import { parseClose, parseDeclareCursor, parseFetch } from './utility/sql-cursor.js';
+import { parseSubscribe } from './streaming/subscribe.js';
 
 /** PostgreSQL commands Eddy does not implement: 0A000 rather than a syntax error. */
 const UNSUPPORTED_COMMANDS = new Set([
-  'alter', 'call', 'close', 'cluster', 'comment', 'copy', 'declare', 'do', 'execute', 'fetch', 'grant', 'import',
-  'load', 'lock', 'merge', 'move', 'prepare', 'reassign', 'refresh', 'reindex', 'release', 'revoke', 'savepoint',
+  'alter', 'call', 'cluster', 'comment', 'do', 'execute', 'grant', 'import',
+  'load', 'lock', 'merge', 'prepare', 'reassign', 'refresh', 'reindex', 'release', 'revoke', 'savepoint',
   'security', 'truncate',
 ]);
 
@@ -61,7 +65,16 @@ export function parseStatementAt(c: Cursor): Statement {
       return parseCreate(c, pos);
     case 'drop':
       c.next();
+      if (c.isKw('role') || c.isKw('user')) return parseDropRole(c, pos);
       return parseDrop(c, pos);
+    case 'alter':
+      c.next();
+      if (c.isKw('role') || c.isKw('user')) return parseAlterRole(c, pos);
+      throw featureNotSupported('ALTER', pos);
+    case 'grant':
+    case 'revoke':
+      c.next();
+      return parseGrant(c, pos, t.value === 'revoke');
     case 'show':
       c.next();
       return parseShow(c, pos);
@@ -71,6 +84,12 @@ export function parseStatementAt(c: Cursor): Statement {
     case 'flush':
       c.next();
       return { kind: 'Flush', pos };
+    case 'subscribe':
+      c.next();
+      return parseSubscribe(c, pos);
+    case 'copy':
+      c.next();
+      return parseCopy(c, pos);
     case 'set':
       c.next();
       return parseSet(c, pos);
@@ -94,6 +113,16 @@ export function parseStatementAt(c: Cursor): Statement {
     case 'discard':
       c.next();
       return parseDiscard(c, pos);
+    case 'declare':
+      c.next();
+      return parseDeclareCursor(c, pos);
+    case 'fetch':
+    case 'move':
+      c.next();
+      return parseFetch(c, pos, t.value === 'move');
+    case 'close':
+      c.next();
+      return parseClose(c, pos);
     case 'deallocate':
       c.next();
       c.acceptKw('prepare');
@@ -138,6 +167,7 @@ function parseCreate(c: Cursor, pos: number): Statement {
     if (c.acceptKw('stream')) return parseCreateStream(c, pos);
     if (c.acceptKw('table')) return parseCreateTable(c, pos);
     if (c.acceptKw('sink')) return parseCreateSink(c, pos);
+    if ((c.isKw('role') || c.isKw('user')) && !c.isKw('mapping', 1)) return parseCreateRole(c, pos);
   }
   if (c.tok.kind === 'ident' && UNSUPPORTED_CREATE.has(c.tok.value)) throw featureNotSupported(`CREATE ${c.tok.value.toUpperCase()}`, c.pos());
   return c.fail();

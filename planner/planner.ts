@@ -2,6 +2,7 @@
  * The planner's entry points: a query becomes a batch plan (ad hoc) or an incremental dataflow
  * (materialized view) from the same bound relational plan.
  */
+import { regColumnsAsNames } from './bind/bind-array.js';
 import type { Query } from '../parser/ast.js';
 import type { RelPlan } from '../runtime/plan/plan.js';
 import type { CatalogObject } from '../runtime/catalog/catalog.js';
@@ -36,7 +37,7 @@ export function planBatch(query: Query, env: BinderEnvironment, paramTypes: (Sql
     if (obj.kind === 'table') return obj.primaryKey;
     return null;
   });
-  return { ...b, plan };
+  return { ...b, plan: regColumnsAsNames(plan) };
 }
 
 /**

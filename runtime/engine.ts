@@ -5,6 +5,7 @@
  * dataflow in dependency order, then commit everything in ONE SQLite transaction. Readers run
  * between epochs, so they always see the last committed epoch, all MVs at the same point.
  */
+import type { EvalContext } from './expr/eval-context.js';
 import type { Row, Value } from './sql/values.js';
 import { SqlError, InternalError } from './sql/errors.js';
 import { SqlState } from './sql/sqlstate.js';
@@ -14,6 +15,7 @@ import type { ChangeBatch } from './dataflow/change-batch.js';
 import type { Dataflow } from './dataflow/graph.js';
 import type { OperatorContext } from './dataflow/operator.js';
 import { LiveTable } from './live/live-table.js';
+import { SubscriptionHub } from './live/subscriptions.js';
 import { TableStore, type RowKey } from './tables/table-store.js';
 import { DataDirError, openDatabase, storageError, type SqliteDb } from './storage/database.js';
 import { ChunkedInsert } from './storage/chunked-insert.js';
@@ -158,6 +160,8 @@ export class Engine implements BatchDataAccess {
   readonly clocks = new Map<number, StreamClock>();
   /** Current watermark per source column (catalog.watermarkKey): streams' own, MVs' derived. */
   readonly watermarks = new Map<string, number>();
+  /** Clients following committed changes (SUBSCRIBE): told after each commit, never awaited. */
+  readonly subscriptions = new SubscriptionHub((e) => this.log.error({ err: (e as Error)?.message }, 'subscription listener failed'));
   private clockTimer: NodeJS.Timeout | undefined;
   private streamCounts = new Map<number, number>();
   private streamNextSeq = new Map<number, number>();
@@ -193,6 +197,11 @@ export class Engine implements BatchDataAccess {
 
   get epoch(): number {
     return this.epochValue;
+  }
+
+  /** The SQLite handle, for small stores kept outside the epoch commit (roles); valid while open. */
+  get sqlite(): SqliteDb {
+    return this.db;
   }
 
   // ------------------------------------------------------------------ startup
@@ -438,6 +447,7 @@ export class Engine implements BatchDataAccess {
       return;
     }
     this.epochValue = epoch;
+    this.subscriptions.publish(epoch, tx.deltas);
     for (const f of tx.afterCommit) f();
     for (const id of tx.sinksFed) this.sinks.get(id)?.notify();
     for (const b of tx.backfillsFinished) b.finish();
@@ -1092,7 +1102,7 @@ export class Engine implements BatchDataAccess {
 
   // ------------------------------------------------------------------ reads (between epochs)
 
-  scan(source: ScanSource): Iterable<Row> {
+  scan(source: ScanSource, ctx?: EvalContext): Iterable<Row> {
     switch (source.kind) {
       case 'table': return this.table(source.objectId).rows.values();
       case 'mv': {
@@ -1101,7 +1111,7 @@ export class Engine implements BatchDataAccess {
         return rt.live.rows();
       }
       case 'stream': return this.scanStream(source.objectId);
-      case 'system': return this.scanSystem(source);
+      case 'system': return this.scanSystem(source, ctx);
     }
   }
 
@@ -1109,13 +1119,13 @@ export class Engine implements BatchDataAccess {
     for (const r of this.stmts.scanStream.iterate(id) as Iterable<string>) yield decodeRow(r);
   }
 
-  /** System relations registered by the server (eddy_errors is the engine's own). */
-  systemScanners = new Map<number, () => Iterable<Row>>();
+  /** System relations registered by the server (eddy_errors is the engine's own); some read the session through ctx. */
+  systemScanners = new Map<number, (ctx?: EvalContext) => Iterable<Row>>();
 
-  private scanSystem(source: ScanSource): Iterable<Row> {
+  private scanSystem(source: ScanSource, ctx?: EvalContext): Iterable<Row> {
     const f = this.systemScanners.get(source.objectId);
     if (!f) throw new InternalError(`no system table ${source.name}`);
-    return f();
+    return f(ctx);
   }
 
   /** Rows of eddy_late_rows: id, stream, epoch, event_time, watermark, row (JSON text), at. */

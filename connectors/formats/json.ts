@@ -8,6 +8,7 @@
  * `context.source` would give the same text, but Node 20's V8 does not have it, and a reviver
  * costs a call per value of every record.)
  */
+import type { SqlArray } from '../../runtime/sql/array.js';
 import { isUtf8 } from 'node:buffer';
 import type {
   DecodeError,
@@ -304,6 +305,9 @@ function converterFor(type: SqlType): Converter {
     case TypeId.Timestamp: case TypeId.Timestamptz: return timestampConverter(type);
     case TypeId.Date: case TypeId.Interval: return stringOnlyConverter(type);
     case TypeId.Jsonb: return jsonbConverter;
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      return intConverter(type, 0, 4294967295);
+    case TypeId.Array: case TypeId.Record: return stringOnlyConverter(type);
   }
 }
 
@@ -479,6 +483,13 @@ function writerFor(type: SqlType): ValueWriter {
     case TypeId.Timestamptz: return (v) => '"' + isoTimestamp(type, v as number, 'Z') + '"';
     case TypeId.Interval: return (v) => '"' + (v as Interval).toString() + '"';
     case TypeId.Jsonb: return (v) => (v === JSON_NULL ? 'null' : JSON.stringify(v as JsonValue));
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      return (v) => String(v);
+    case TypeId.Record: return (v) => JSON.stringify(formatText(type, v));
+    case TypeId.Array: {
+      const elem = writerFor(type.elem!);
+      return (v) => '[' + (v as SqlArray).items.map((x) => (x === null ? 'null' : elem(x))).join(',') + ']';
+    }
   }
 }
 

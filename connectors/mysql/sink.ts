@@ -179,6 +179,9 @@ export const mysqlDialect: SqlDialect = {
       case TypeId.Timestamp: case TypeId.Timestamptz: return 'DATETIME(6)';
       case TypeId.Interval: return 'VARCHAR(100)';
       case TypeId.Jsonb: return isKey ? 'VARCHAR(255)' : 'JSON';
+      case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+        return 'BIGINT';
+      case TypeId.Array: case TypeId.Record: return isKey ? 'VARCHAR(255)' : 'LONGTEXT';
     }
   },
 

@@ -63,7 +63,15 @@ function parseTablePrimary(c: Cursor): FromItem {
   const pos = t.start + 1;
   const lateral = c.acceptKw('lateral');
   if (c.isPunct('(')) {
-    const query = tryParenQuery(c);
+    const save = c.i;
+    let query;
+    try {
+      query = tryParenQuery(c);
+    } catch (err) {
+      // `((select ...) s JOIN t ON ...)`: a parenthesized join whose first item is a subquery.
+      if (lateral || !c.isPunct('(', 1)) throw err;
+      c.i = save;
+    }
     if (query) {
       const item: FromItem = { kind: 'Subquery', query, pos };
       if (lateral) item.lateral = true;

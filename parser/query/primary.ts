@@ -55,7 +55,13 @@ function parseParenthesized(c: Cursor): Expr {
     return { kind: 'Row', elements, pos: open.start + 1 };
   }
   c.expectPunct(')');
-  if (c.isPunct('.')) throw featureNotSupported('field selection syntax', c.pos());
+  if (c.isPunct('.')) {
+    // (expr).field: a field of a composite value (records returned by set-returning functions)
+    const dot = c.next();
+    if (c.isPunct('*')) throw featureNotSupported('(expr).* field expansion', c.pos());
+    const field = c.colLabel();
+    return { kind: 'FieldSelect', arg: first, field, pos: dot.start + 1 };
+  }
   return first;
 }
 
@@ -216,7 +222,11 @@ function parseCase(c: Cursor): Expr {
 function parseArray(c: Cursor): Expr {
   const pos = c.pos();
   c.next();
-  if (c.isPunct('(')) throw featureNotSupported('ARRAY(subquery)', pos);
+  if (c.isPunct('(')) {
+    const query = tryParenQuery(c);
+    if (!query) c.fail();
+    return { kind: 'ArraySubquery', query: query!, pos };
+  }
   return parseArrayBrackets(c, pos);
 }
 

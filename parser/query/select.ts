@@ -48,8 +48,29 @@ export function parseQuery(c: Cursor): Query {
     if (body.with) throw new SqlError(SqlState.SyntaxError, 'multiple WITH clauses not allowed', { position: c.pos(withTok) });
     body.with = ctes;
   }
-  if (c.isKw('for') && c.isAnyKw(['update', 'share', 'no', 'key'], 1)) throw featureNotSupported('SELECT FOR UPDATE/SHARE', c.pos());
+  skipLockingClauses(c);
   return body;
+}
+
+/**
+ * FOR UPDATE | NO KEY UPDATE | SHARE | KEY SHARE [OF t, ...] [NOWAIT | SKIP LOCKED], repeatable:
+ * accepted and ignored. Eddy applies every write as one atomic epoch, so there are no row locks
+ * to take; ORMs and drivers send these routinely.
+ */
+function skipLockingClauses(c: Cursor): void {
+  while (c.isKw('for') && c.isAnyKw(['update', 'share', 'no', 'key'], 1)) {
+    c.next();
+    if (c.acceptKw('no')) c.expectKw('key');
+    else c.acceptKw('key');
+    if (!c.acceptKw('update')) c.expectKw('share');
+    if (c.acceptKw('of')) {
+      do {
+        c.colId();
+        if (c.acceptPunct('.')) c.colId();
+      } while (c.acceptPunct(','));
+    }
+    if (!c.acceptKw('nowait') && c.acceptKw('skip')) c.expectKw('locked');
+  }
 }
 
 function parseWith(c: Cursor): Cte[] {

@@ -4,7 +4,7 @@
 import type { Expr, Query, FuncCallExpr } from './ast-types.js';
 import { SqlError, undefinedColumn } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { T, TypeId, sqlType, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, arrayOf, sqlType, type SqlType } from '../../runtime/sql/types.js';
 import type { Value } from '../../runtime/sql/values.js';
 import { Decimal } from '../../runtime/sql/decimal.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
@@ -18,6 +18,8 @@ import type { RelPlan } from '../../runtime/plan/plan.js';
 import { Scope } from './scope.js';
 import { ParamTypes, coerce, equalsFn, compareFn, requireBoolean } from './coerce.js';
 import { resolveTypeName } from './type-names.js';
+import type { SqlRecord } from '../../runtime/sql/record.js';
+import { bindArrayConstructor, bindQuantifiedArray, bindRegCast, bindSubscript, quantifiedSubqueryAsIn } from './bind-array.js';
 
 /** Names of aggregate functions (a call to one of these is an aggregate, not a scalar function). */
 export const AGGREGATE_NAMES = new Set([
@@ -43,8 +45,13 @@ export interface WindowSink {
 
 export interface BinderServices {
   params: ParamTypes;
-  /** Binds an uncorrelated subquery (outer scope only used to report correlation). */
-  bindSubquery(q: Query, outer: Scope): RelPlan;
+  /** Binds a subquery; `outer` lists the enclosing columns a correlated one reads. */
+  bindSubquery(q: Query, outer: Scope): BoundSubquery;
+}
+
+export interface BoundSubquery {
+  plan: RelPlan;
+  outer?: ScalarExpr[];
 }
 
 export interface ExprEnv {
@@ -54,6 +61,8 @@ export interface ExprEnv {
   aggregates?: AggregateSink;
   /** Where window functions go; undefined means they are not allowed here (42P20). */
   windows?: WindowSink;
+  /** Set-returning calls of the select list, already planned as ProjectSet columns. */
+  srfs?: ReadonlyMap<Expr, ScalarExpr>;
   clause: string;
 }
 
@@ -62,6 +71,7 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
   switch (e.kind) {
     case 'ColumnRef': {
       const c = env.scope.resolve(e.table, e.column, e.pos);
+      if (c.outerSlot !== undefined) return { kind: 'OuterRef', slot: c.outerSlot, type: c.type };
       return { kind: 'Column', index: c.index, type: c.type, name: c.tableAlias ? `${c.tableAlias}.${c.name}` : c.name, pos: e.pos };
     }
     case 'Star':
@@ -116,7 +126,7 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
       };
     }
     case 'InSubquery': {
-      const plan = env.services.bindSubquery(e.query, env.scope);
+      const { plan, outer } = env.services.bindSubquery(e.query, env.scope);
       if (plan.fields.length !== 1) throw new SqlError(SqlState.SyntaxError, 'subquery has too many columns', { position: e.pos });
       let arg = bindExpr(e.arg, env);
       const st = plan.fields[0].type;
@@ -125,22 +135,40 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
       if (t.id !== st.id) {
         throw new SqlError(SqlState.FeatureNotSupported, `IN subquery of type ${typeDisplayName(st)} compared with ${typeDisplayName(t)} is not supported yet`, { position: e.pos });
       }
-      return { kind: 'InSubquery', arg, plan, eq: equalsFn(t), negated: e.negated, type: T.bool };
+      return { kind: 'InSubquery', arg, plan, eq: equalsFn(t), negated: e.negated, outer, type: T.bool };
     }
     case 'Exists': {
-      const plan = env.services.bindSubquery(e.query, env.scope);
-      return { kind: 'Subquery', mode: 'exists', plan, negated: e.negated, type: T.bool };
+      const { plan, outer } = env.services.bindSubquery(e.query, env.scope);
+      return { kind: 'Subquery', mode: 'exists', plan, negated: e.negated, outer, type: T.bool };
     }
     case 'ScalarSubquery': {
-      const plan = env.services.bindSubquery(e.query, env.scope);
+      const { plan, outer } = env.services.bindSubquery(e.query, env.scope);
       if (plan.fields.length !== 1) throw new SqlError(SqlState.SyntaxError, 'subquery must return only one column', { position: e.pos });
-      return { kind: 'Subquery', mode: 'scalar', plan, negated: false, type: plan.fields[0].type };
+      return { kind: 'Subquery', mode: 'scalar', plan, negated: false, outer, type: plan.fields[0].type };
+    }
+    case 'FieldSelect': {
+      const arg = bindExpr(e.arg, env);
+      const fields = arg.type.id === TypeId.Record ? arg.type.fields ?? [] : undefined;
+      if (!fields) {
+        throw new SqlError(SqlState.WrongObjectType, `column notation .${e.field} applied to type ${typeDisplayName(arg.type)}, which is not a composite type`, { position: e.pos });
+      }
+      const k = fields.findIndex((f) => f.name === e.field);
+      if (k < 0) throw new SqlError(SqlState.UndefinedColumn, `could not identify column "${e.field}" in record data type`, { position: e.pos });
+      return { kind: 'Call', name: `.${e.field}`, impl: ([r]) => (r as SqlRecord).values[k], strict: true, volatility: 'immutable', args: [arg], type: fields[k].type };
+    }
+    case 'ArraySubquery': {
+      const { plan, outer } = env.services.bindSubquery(e.query, env.scope);
+      if (plan.fields.length !== 1) throw new SqlError(SqlState.SyntaxError, 'subquery must return only one column', { position: e.pos });
+      const et = plan.fields[0].type.id === TypeId.Unknown ? T.text : plan.fields[0].type;
+      return { kind: 'Subquery', mode: 'array', plan, negated: false, outer, type: arrayOf(et) };
     }
     case 'Quantified': {
       if (!('kind' in e.right) || !isExprNode(e.right)) {
-        throw new SqlError(SqlState.FeatureNotSupported, `${e.op} ${e.quantifier.toUpperCase()} (subquery) is not supported yet`, { position: e.pos });
+        const asIn = quantifiedSubqueryAsIn(e.op, e.quantifier);
+        if (!asIn) throw new SqlError(SqlState.FeatureNotSupported, `${e.op} ${e.quantifier.toUpperCase()} (subquery) is not supported yet`, { position: e.pos });
+        return bindExpr({ kind: 'InSubquery', arg: e.left, query: e.right, negated: asIn.negated, pos: e.pos }, env);
       }
-      throw new SqlError(SqlState.FeatureNotSupported, 'arrays are not supported yet', { position: e.pos });
+      return bindQuantifiedArray(e.op, e.quantifier, e.left, e.right, (x) => bindExpr(x, env), params, e.pos);
     }
     case 'Like': {
       if (e.escape) throw new SqlError(SqlState.FeatureNotSupported, 'LIKE ... ESCAPE is not supported yet', { position: e.pos });
@@ -151,7 +179,10 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
       return bindCase(e, env);
     case 'Cast': {
       const t = resolveTypeName(e.typeName);
+      if (e.arg.kind === 'Array' && t.id === TypeId.Array) return bindArrayConstructor(e.arg, (x) => bindExpr(x, env), params, t);
       const arg = bindExpr(e.arg, env);
+      const reg = bindRegCast(arg, t);
+      if (reg) return reg;
       return coerce(arg, t, 'explicit', params, e.arg.kind === 'Literal' ? e.arg.pos ?? e.pos : e.pos);
     }
     case 'FuncCall':
@@ -159,7 +190,9 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
     case 'Default':
       throw new SqlError(SqlState.SyntaxError, 'DEFAULT is not allowed in this context', { position: e.pos });
     case 'Array':
+      return bindArrayConstructor(e, (x) => bindExpr(x, env), params);
     case 'Subscript':
+      return bindSubscript(e, (x) => bindExpr(x, env), params);
     case 'Row':
       throw new SqlError(SqlState.FeatureNotSupported, `${e.kind.toLowerCase()} expressions are not supported yet`, { position: e.pos });
   }
@@ -306,6 +339,8 @@ function bindCase(e: Extract<Expr, { kind: 'Case' }>, env: ExprEnv): ScalarExpr 
 }
 
 function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
+  const srf = env.srfs?.get(e);
+  if (srf) return srf;
   const params = env.services.params;
   if (e.over) {
     if (env.windows) return env.windows.add(e);

@@ -2,12 +2,13 @@
  * Binds queries (SELECT, VALUES, set operations) into relational plans.
  */
 import { WINDOW_FUNCTIONS, bindWindowTableFunction } from './bind-window-tvf.js';
+import { SET_RETURNING_FUNCTIONS, bindTableFunction, setReturningFunction } from './bind-table-function.js';
 import { columnsUsed } from '../rules/columns.js';
 import type { Expr, Query, Select, FromItem, SelectItem, OrderItem, FuncCallExpr } from './ast-types.js';
 import type { Cte, SetOperation, Values } from '../../parser/ast.js';
 import { SqlError, undefinedTable } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, recordOf, type SqlType } from '../../runtime/sql/types.js';
 import { commonSupertype } from '../../runtime/sql/operators.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
@@ -15,9 +16,9 @@ import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { mapColumns } from '../../runtime/expr/ir.js';
 import type { RelPlan, Field, AggCall, SortKey, ScanSource } from '../../runtime/plan/plan.js';
 import type { CatalogReader, CatalogObject } from '../../runtime/catalog/catalog.js';
-import { Scope, type ScopeColumn } from './scope.js';
+import { CorrelatedScope, Scope, type ScopeColumn } from './scope.js';
 import { ParamTypes, coerce, compareFn, requireBoolean } from './coerce.js';
-import { bindExpr, isAggregateCall, type AggregateSink, type BinderServices, type ExprEnv } from './bind-expr.js';
+import { bindExpr, isAggregateCall, type AggregateSink, type BinderServices, type BoundSubquery, type ExprEnv } from './bind-expr.js';
 import { irEquals } from './ir-equals.js';
 import { WindowCollector, isWindowPlaceholder } from './bind-window.js';
 import { pushDownFilter, splitEquiKey } from '../rules/push-down-filter.js';
@@ -47,8 +48,11 @@ export class QueryBinder implements BinderServices {
 
   constructor(readonly env: BinderEnvironment, readonly params: ParamTypes = new ParamTypes()) {}
 
-  bindSubquery(q: Query, outer: Scope): RelPlan {
-    return this.bindQuery(q, outer);
+  bindSubquery(q: Query, outer: Scope): BoundSubquery {
+    const corr = new CorrelatedScope(outer);
+    const plan = this.bindQuery(q, corr);
+    if (corr.outerColumns.length === 0) return { plan };
+    return { plan, outer: corr.outerColumns.map((c): ScalarExpr => ({ kind: 'Column', index: c.index, type: c.type, name: c.name })) };
   }
 
   bindQuery(q: Query, outer?: Scope): RelPlan {
@@ -210,7 +214,9 @@ export class QueryBinder implements BinderServices {
       }
     } else {
       windows = new WindowCollector(this, scope);
-      env = { services: this, scope, clause: 'SELECT', windows };
+      const srf = this.bindSelectListSrfs(items, scope, plan);
+      plan = srf.plan;
+      env = { services: this, scope, clause: 'SELECT', windows, srfs: srf.columns };
       outputExprs = items.map((it) => (it.ast ? bindExpr(it.ast, env) : it.expr!));
     }
     const outFields: Field[] = items.map((it, i) => ({ name: it.name, type: outputExprs[i].type, tableOid: it.tableOid, columnAttr: it.columnAttr }));
@@ -266,6 +272,37 @@ export class QueryBinder implements BinderServices {
       plan = { kind: 'Project', input: plan, exprs: outFields.map((f, i) => ({ kind: 'Column', index: i, type: f.type })), fields: outFields };
     }
     return plan;
+  }
+
+  /**
+   * Set-returning functions in the select list (generate_series(...), unnest(...),
+   * _pg_expandarray(...)): planned as a ProjectSet below the projection; each call becomes a
+   * column that the select list reads (a record for multi-column functions).
+   */
+  private bindSelectListSrfs(items: { ast?: Expr }[], scope: Scope, input: RelPlan): { plan: RelPlan; columns?: Map<Expr, ScalarExpr> } {
+    const calls: FuncCallExpr[] = [];
+    const find = (e: Expr) => {
+      if (e.kind === 'FuncCall' && !e.over && SET_RETURNING_FUNCTIONS.has(e.name.toLowerCase()) || (e.kind === 'FuncCall' && e.schema !== undefined && SET_RETURNING_FUNCTIONS.has(`${e.schema}.${e.name}`.toLowerCase()))) {
+        calls.push(e as FuncCallExpr);
+        return;
+      }
+      visitExprChildren(e, find);
+    };
+    for (const it of items) if (it.ast) find(it.ast);
+    if (calls.length === 0) return { plan: input };
+    const env: ExprEnv = { services: this, scope, clause: 'SELECT' };
+    const columns = new Map<Expr, ScalarExpr>();
+    const functions: Extract<RelPlan, { kind: 'ProjectSet' }>['functions'] = [];
+    const fields = [...input.fields];
+    for (const call of calls) {
+      const shape = setReturningFunction(call.name, call.args.map((a) => bindExpr(a, env)), this.params, call.pos);
+      const record = shape.columns.length > 1;
+      const type = record ? recordOf(shape.columns.map(([name, t]) => ({ name, type: t }))) : shape.columns[0][1];
+      columns.set(call, { kind: 'Column', index: fields.length, type, name: call.name });
+      fields.push({ name: call.name, type });
+      functions.push({ name: call.name, args: shape.args, rows: shape.rows, record });
+    }
+    return { plan: { kind: 'ProjectSet', input, functions, fields }, columns };
   }
 
   private expandItems(items: SelectItem[], scope: Scope): { name: string; ast?: Expr; expr?: ScalarExpr; tableOid?: number; columnAttr?: number }[] {
@@ -342,7 +379,7 @@ export class QueryBinder implements BinderServices {
           if (x.index < 0) return { kind: 'Column', index: nKeys + (-x.index - 1), type: x.type };
           throw new SqlError(SqlState.GroupingError, `column "${x.name ?? '?'}" must appear in the GROUP BY clause or be used in an aggregate function`, { position: x.pos ?? pos });
         }
-        if (x.kind === 'Subquery' || x.kind === 'InSubquery') return x.kind === 'InSubquery' ? { ...x, arg: rewrite(x.arg) } : x;
+        if (x.kind === 'Subquery' || x.kind === 'InSubquery') return mapChildren(x, rewrite);
         return mapChildren(x, rewrite);
       };
       const r = rewrite(e);
@@ -400,9 +437,17 @@ export class QueryBinder implements BinderServices {
         const alias = item.alias ?? 'unnamed_subquery';
         return { plan, cols: fieldsToScope(plan.fields, alias, item.columnAliases) };
       }
-      case 'TableFunction':
+      case 'TableFunction': {
         if (WINDOW_FUNCTIONS.has(item.name.toLowerCase())) return bindWindowTableFunction(item, (t) => this.bindTable(t, outer));
-        throw new SqlError(SqlState.FeatureNotSupported, `table function ${item.name} is not supported yet`, { position: item.pos });
+        const env: ExprEnv = { services: this, scope: new Scope([], outer), clause: 'functions in FROM' };
+        const lower = item.name.toLowerCase();
+        const bare = lower.replace(/^(pg_catalog|information_schema)\./, '');
+        const scalar = SET_RETURNING_FUNCTIONS.has(lower) || SET_RETURNING_FUNCTIONS.has(bare)
+          ? undefined
+          : () => bindExpr({ kind: 'FuncCall', name: bare, args: item.args, star: false, distinct: false, pos: item.pos }, env);
+        const tf = bindTableFunction(item, () => (scalar ? [] : item.args.map((a) => bindExpr(a, env))), scalar, this.params);
+        return { plan: tf.plan, cols: fieldsToScope(tf.plan.fields, tf.alias) };
+      }
       case 'Join': return this.bindJoin(item, outer);
     }
   }
@@ -592,6 +637,8 @@ export function deriveName(e: Expr): string {
     case 'TypedLiteral': return canonicalTypeLabel(e.typeName.name);
     case 'Case': return 'case';
     case 'Exists': return 'exists';
+    case 'FieldSelect': return e.field;
+    case 'ArraySubquery': return 'array';
     case 'ScalarSubquery': {
       const q = e.query;
       if (q.kind === 'Select' && q.items.length === 1 && q.items[0].kind === 'Expr') return deriveName(q.items[0].expr);
@@ -620,9 +667,10 @@ export function containsAggregate(e: Expr): boolean {
 function visitExprChildren(e: Expr, fn: (c: Expr) => void): void {
   switch (e.kind) {
     case 'ColumnRef': case 'Star': case 'Literal': case 'TypedLiteral': case 'Param':
-    case 'InSubquery': case 'Exists': case 'ScalarSubquery':
+    case 'InSubquery': case 'Exists': case 'ScalarSubquery': case 'ArraySubquery':
       if (e.kind === 'InSubquery') fn(e.arg);
       return;
+    case 'FieldSelect': fn(e.arg); return;
     case 'Unary': fn(e.arg); return;
     case 'Binary': fn(e.left); fn(e.right); return;
     case 'IsNull': case 'IsBool': fn(e.arg); return;
@@ -645,7 +693,8 @@ function visitExprChildren(e: Expr, fn: (c: Expr) => void): void {
 
 function mapChildren(e: ScalarExpr, fn: (x: ScalarExpr) => ScalarExpr): ScalarExpr {
   switch (e.kind) {
-    case 'Column': case 'Literal': case 'Param': case 'Subquery': return e;
+    case 'Column': case 'Literal': case 'Param': case 'OuterRef': return e;
+    case 'Subquery': return e.outer ? { ...e, outer: e.outer.map(fn) } : e;
     case 'Call': return { ...e, args: e.args.map(fn) };
     case 'And': case 'Or': return { ...e, args: e.args.map(fn) };
     case 'Coalesce': return { ...e, args: e.args.map(fn) };
@@ -659,7 +708,7 @@ function mapChildren(e: ScalarExpr, fn: (x: ScalarExpr) => ScalarExpr): ScalarEx
     case 'IsBool': return { ...e, arg: fn(e.arg) };
     case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: fn(w.cond), result: fn(w.result) })), else: fn(e.else) };
     case 'InList': return { ...e, arg: fn(e.arg), list: e.list.map(fn) };
-    case 'InSubquery': return { ...e, arg: fn(e.arg) };
+    case 'InSubquery': return { ...e, arg: fn(e.arg), outer: e.outer?.map(fn) };
   }
 }
 

@@ -16,6 +16,7 @@ export function irEquals(a: ScalarExpr, b: ScalarExpr): boolean {
     case 'Column': return a.index === (b as typeof a).index;
     case 'Literal': return valueEquals(a.value, (b as typeof a).value);
     case 'Param': return a.index === (b as typeof a).index;
+    case 'OuterRef': return a.slot === (b as typeof a).slot;
     case 'Call': { const o = b as typeof a; return a.name === o.name && a.volatility !== 'volatile' && all(a.args, o.args); }
     case 'BinaryOp': { const o = b as typeof a; return a.op === o.op && irEquals(a.left, o.left) && irEquals(a.right, o.right); }
     case 'UnaryOp': { const o = b as typeof a; return a.op === o.op && irEquals(a.arg, o.arg); }

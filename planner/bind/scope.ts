@@ -13,6 +13,8 @@ export interface ScopeColumn {
   hidden?: boolean;
   tableOid?: number;
   columnAttr?: number;
+  /** A column of the enclosing query seen from a correlated subquery: its slot in the subquery's `outer`. */
+  outerSlot?: number;
 }
 
 /** Names visible to an expression: the columns of the current FROM clause. */
@@ -31,8 +33,9 @@ export class Scope {
   resolve(table: string | undefined, column: string, pos?: number): ScopeColumn {
     const found = this.lookup(table, column, pos);
     if (found) return found;
-    if (this.outer && (table ? this.outer.hasTable(table) : this.outer.lookup(undefined, column, pos))) {
-      throw new SqlError(SqlState.FeatureNotSupported, 'correlated subqueries are not supported yet', { position: pos });
+    if (this.outer) {
+      const o = this.outer.resolveFromInside(table, column, pos);
+      if (o) return o;
     }
     if (table !== undefined) {
       if (!this.hasTable(table)) {
@@ -41,6 +44,17 @@ export class Scope {
       throw new SqlError(SqlState.UndefinedColumn, `column ${table}.${column} does not exist`, { position: pos });
     }
     throw new SqlError(SqlState.UndefinedColumn, `column "${column}" does not exist`, { position: pos });
+  }
+
+  /**
+   * A reference from a subquery to this (enclosing) scope. Plain scopes refuse it; the
+   * CorrelatedScope a subquery is bound in records it as an outer value.
+   */
+  resolveFromInside(table: string | undefined, column: string, pos?: number): ScopeColumn | undefined {
+    if (table ? this.hasTable(table) : this.lookup(undefined, column, pos)) {
+      throw new SqlError(SqlState.FeatureNotSupported, 'this correlated subquery is not supported yet', { position: pos });
+    }
+    return this.outer?.resolveFromInside(table, column, pos);
   }
 
   lookup(table: string | undefined, column: string, pos?: number): ScopeColumn | undefined {
@@ -63,5 +77,41 @@ export class Scope {
       return this.columns.filter((c) => c.tableAlias === table);
     }
     return this.columns.filter((c) => !c.hidden);
+  }
+}
+
+/**
+ * The boundary between a subquery and its enclosing query: a subquery is bound with this as its
+ * outer scope, and each enclosing column it references becomes one `outer` expression (a Column
+ * of the enclosing row) read inside the subquery as OuterRef. One level deep only.
+ */
+export class CorrelatedScope extends Scope {
+  readonly outerColumns: ScopeColumn[] = [];
+
+  constructor(private readonly enclosing: Scope) {
+    super([]);
+  }
+
+  override hasTable(alias: string): boolean {
+    return this.enclosing.hasTable(alias);
+  }
+
+  override resolveFromInside(table: string | undefined, column: string, pos?: number): ScopeColumn | undefined {
+    const c = this.enclosing.lookup(table, column, pos);
+    if (!c) {
+      if (this.enclosing.outer && (table ? this.enclosing.outer.hasTable(table) : this.enclosing.outer.lookup(undefined, column, pos))) {
+        throw new SqlError(SqlState.FeatureNotSupported, 'a subquery referencing a query two levels out is not supported yet', { position: pos });
+      }
+      return undefined;
+    }
+    if (c.outerSlot !== undefined) {
+      throw new SqlError(SqlState.FeatureNotSupported, 'a subquery referencing a query two levels out is not supported yet', { position: pos });
+    }
+    let slot = this.outerColumns.findIndex((o) => o.index === c.index);
+    if (slot < 0) {
+      slot = this.outerColumns.length;
+      this.outerColumns.push(c);
+    }
+    return { ...c, outerSlot: slot };
   }
 }

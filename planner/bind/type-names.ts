@@ -1,7 +1,7 @@
 import type { TypeName } from '../../parser/ast.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { sqlType, numericType, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { arrayOf, sqlType, numericType, TypeId, type SqlType } from '../../runtime/sql/types.js';
 
 const names: Record<string, TypeId> = {
   bool: TypeId.Bool, boolean: TypeId.Bool,
@@ -19,13 +19,21 @@ const names: Record<string, TypeId> = {
   timestamptz: TypeId.Timestamptz, 'timestamp with time zone': TypeId.Timestamptz,
   interval: TypeId.Interval,
   jsonb: TypeId.Jsonb, json: TypeId.Jsonb,
+  oid: TypeId.Oid, regclass: TypeId.Regclass, regtype: TypeId.Regtype, regproc: TypeId.Regproc, regprocedure: TypeId.Regproc,
+  regnamespace: TypeId.Regnamespace, regrole: TypeId.Regrole,
+  // Catalog types Eddy represents with a close relative (same text form).
+  name: TypeId.Text, pg_node_tree: TypeId.Text, aclitem: TypeId.Text, regconfig: TypeId.Oid, xid: TypeId.Int8, cid: TypeId.Int8,
 };
+
+/** Catalog vector types: arrays with a different text form in PostgreSQL (space-separated). */
+const vectors: Record<string, TypeId> = { int2vector: TypeId.Int2, oidvector: TypeId.Oid };
 
 /** Maps a written type name to Eddy's SqlType, with PostgreSQL's errors for unknown names and bad modifiers. */
 export function resolveTypeName(t: TypeName): SqlType {
   let name = t.name.toLowerCase().replace(/\s+/g, ' ').trim();
   if (name.startsWith('pg_catalog.')) name = name.slice('pg_catalog.'.length);
-  if (t.array) throw new SqlError(SqlState.FeatureNotSupported, 'array types are not supported yet', { position: t.pos });
+  if (t.array) return arrayOf(resolveTypeName({ ...t, array: false }));
+  if (vectors[name] !== undefined) return arrayOf(sqlType(vectors[name]));
   if (name === 'float') {
     // float(p): p <= 24 -> real, else double precision (PostgreSQL)
     const p = t.modifiers[0];

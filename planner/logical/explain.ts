@@ -9,6 +9,8 @@ function label(p: RelPlan): string {
     case 'Scan': return `Scan ${p.source.kind} ${p.source.name}`;
     case 'IndexLookup': return `Index Lookup on ${p.source.kind} ${p.source.name} (key: ${p.keyColumns.map((k) => p.fields[k].name).join(', ')})`;
     case 'Values': return `Values (${p.rows.length} rows)`;
+    case 'TableFunction': return `Function Scan on ${p.name}`;
+    case 'ProjectSet': return `ProjectSet (${p.functions.map((f) => f.name).join(', ')})`;
     case 'Filter': return 'Filter';
     case 'Project': return `Project (${cols(p.fields.length)})`;
     case 'Aggregate': return `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ') || 'none'})`;

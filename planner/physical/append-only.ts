@@ -37,7 +37,8 @@ export function whyNotAppendOnly(p: RelPlan, catalog?: CatalogReader): string | 
       if (kind === 'stream' && p.source.kind === 'stream') return null;
       return `reads ${p.source.kind === 'mv' ? 'materialized view' : p.source.kind} "${p.source.name}", which can change`;
     }
-    case 'Values': return null;
+    case 'Values': case 'TableFunction': return null;
+    case 'ProjectSet': return whyNotAppendOnly(p.input, catalog);
     case 'Filter': return timeDependent(p.predicate) ? 'filters on the current time' : whyNotAppendOnly(p.input, catalog);
     case 'Project': return p.exprs.some(timeDependent) ? 'computes with the current time' : whyNotAppendOnly(p.input, catalog);
     case 'TimeWindow': case 'Sort': return whyNotAppendOnly(p.input, catalog);

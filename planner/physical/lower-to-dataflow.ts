@@ -83,6 +83,10 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
         return { kind: 'source', sourceId: String(p.source.objectId) };
       case 'IndexLookup':
         return { kind: 'source', sourceId: String(p.source.objectId) };
+      case 'ProjectSet':
+        throw new SqlError(SqlState.FeatureNotSupported, `materialized views with set-returning functions in the select list (${p.functions[0].name}) are not supported`);
+      case 'TableFunction':
+        throw new SqlError(SqlState.FeatureNotSupported, `materialized views over table function ${p.name} are not supported`);
       case 'Values': {
         const rows = p.rows.map((r) => r.map((e) => compile(e)([])));
         return add({ operator: new ConstantSource(rows), inputs: [], label: `Values (${rows.length} rows)` });

@@ -2,6 +2,7 @@
  * The batch executor for ad-hoc queries: runs a RelPlan over committed data. Expressions are
  * compiled once when the plan is prepared; a prepared plan runs many times (with new params).
  */
+import { SqlRecord } from '../sql/record.js';
 import type { Row, Value } from '../sql/values.js';
 import { SqlError } from '../sql/errors.js';
 import { SqlState } from '../sql/sqlstate.js';
@@ -17,7 +18,7 @@ import { windowEvaluator } from './window.js';
 
 /** Read access to committed data, provided by the engine. */
 export interface BatchDataAccess {
-  scan(source: ScanSource): Iterable<Row>;
+  scan(source: ScanSource, ctx?: EvalContext): Iterable<Row>;
   /** Rows whose keyColumns equal keyValues, by index. */
   lookup(source: ScanSource, keyColumns: number[], keyValues: Value[]): Iterable<Row>;
 }
@@ -30,7 +31,23 @@ export interface CancelCheck {
 
 /** Compiles a plan into a runner. `ctx` is captured: update its params before each run. */
 export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, cancel?: CancelCheck): BatchRunner {
-  const runSubplan = (p: RelPlan) => prepareBatch(p, data, ctx, cancel)();
+  const run = prepareSubplan(plan, data, ctx, cancel, new Map());
+  return () => {
+    ctx.execution++;
+    return run();
+  };
+}
+
+/** Prepares a plan; subplans are prepared once (a correlated subquery runs once per enclosing row). */
+function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, cancel: CancelCheck | undefined, prepared: Map<RelPlan, BatchRunner>): BatchRunner {
+  const runSubplan = (p: RelPlan) => {
+    let r = prepared.get(p);
+    if (!r) {
+      r = prepareSubplan(p, data, ctx, cancel, prepared);
+      prepared.set(p, r);
+    }
+    return r();
+  };
   const compile = (e: Parameters<typeof compileExpr>[0]) => compileExpr(e, { ctx, runSubplan });
   const checkCancel = () => {
     if (cancel?.cancelled) throw new SqlError(SqlState.QueryCanceled, 'canceling statement due to user request');
@@ -43,7 +60,7 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
         const src = p.source;
         return () => {
           const out: Row[] = [];
-          for (const r of data.scan(src)) out.push(r);
+          for (const r of data.scan(src, ctx)) out.push(r);
           return out;
         };
       }
@@ -54,6 +71,28 @@ export function prepareBatch(plan: RelPlan, data: BatchDataAccess, ctx: EvalCont
           if (kv.some((v) => v === null)) return [];
           return [...data.lookup(p.source, p.keyColumns, kv)];
         };
+      }
+      case 'ProjectSet': {
+        const input = build(p.input);
+        const fns = p.functions.map((f) => ({ args: f.args.map(compile), rows: f.rows, record: f.record }));
+        return () => {
+          const out: Row[] = [];
+          for (const row of input()) {
+            const sets = fns.map((f) => f.rows(f.args.map((a) => a(row))));
+            const n = Math.max(...sets.map((s) => s.length));
+            for (let i = 0; i < n; i++) {
+              const r = row.slice();
+              sets.forEach((s, k) => r.push(i < s.length ? (fns[k].record ? new SqlRecord(s[i]) : s[i][0]) : null));
+              out.push(r);
+            }
+          }
+          return out;
+        };
+      }
+      case 'TableFunction': {
+        const args = p.args.map(compile);
+        const rows = p.rows;
+        return () => rows(args.map((a) => a([])));
       }
       case 'Values': {
         const rows = p.rows.map((r) => r.map(compile));

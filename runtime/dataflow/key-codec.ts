@@ -21,6 +21,9 @@
  *
  *   encodeKey([5, 'ab', null]) === '5,2:ab,_'
  */
+import { SqlArray } from '../sql/array.js';
+import { SqlRecord } from '../sql/record.js';
+import { equalityKey } from '../sql/compare.js';
 import { Decimal } from '../sql/decimal.js';
 import { Interval } from '../sql/interval.js';
 import { TypeId } from '../sql/types.js';
@@ -98,6 +101,8 @@ export function normalizeKeyValue(v: Value): KeyPart {
       if (v === null) return null;
       if (v instanceof Decimal) return normDecimal(v);
       if (v instanceof Interval) return normInterval(v);
+      if (v instanceof SqlArray) return 'a:' + String(equalityKey(TypeId.Array, v));
+      if (v instanceof SqlRecord) return 'r:' + String(equalityKey(TypeId.Record, v));
       return 'j:' + canonicalJson(v);
   }
   return v as never;
@@ -121,7 +126,9 @@ export function keyNormalizer(type?: SqlType): KeyNormalizer {
     case TypeId.Interval: return (v) => (v === null ? null : normInterval(v as Interval));
     case TypeId.Bpchar: return (v) => (v === null ? null : trimTrailingSpaces(v as string));
     case TypeId.Jsonb: return normJsonb;
-    case TypeId.Unknown: return normalizeKeyValue;
+    case TypeId.Unknown: case TypeId.Array: case TypeId.Record: return normalizeKeyValue;
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      return identity;
   }
 }
 

@@ -3,6 +3,7 @@
  * the closures built here; nothing interprets the IR per row.
  */
 import type { Row, Value } from '../sql/values.js';
+import { SqlArray } from '../sql/array.js';
 import type { RelPlan } from '../plan/plan.js';
 import type { EvalContext } from './eval-context.js';
 import type { ScalarExpr } from './ir.js';
@@ -204,33 +205,36 @@ export function compileExpr(e: ScalarExpr, opts: CompileOptions): Compiled {
         return sawNull ? null : neg;
       };
     }
+    case 'OuterRef': {
+      const slot = e.slot;
+      return () => {
+        const frame = ctx.outer[ctx.outer.length - 1];
+        return frame === undefined ? null : frame[slot];
+      };
+    }
     case 'Subquery': {
-      const run = requireRunner(opts);
-      const plan = e.plan;
-      let cached: Row[] | undefined;
-      const rows = () => (cached ??= run(plan));
+      const rows = subplanRows(e.plan, e.outer, opts, c);
       if (e.mode === 'exists') {
         const neg = e.negated;
-        return () => (rows().length > 0) !== neg;
+        return (row) => (rows(row).length > 0) !== neg;
       }
-      return () => {
-        const rs = rows();
+      if (e.mode === 'array') return (row) => new SqlArray(rows(row).map((r) => r[0]));
+      return (row) => {
+        const rs = rows(row);
         if (rs.length === 0) return null;
         if (rs.length > 1) throw cardinalityError();
         return rs[0][0];
       };
     }
     case 'InSubquery': {
-      const run = requireRunner(opts);
-      const plan = e.plan;
+      const rows = subplanRows(e.plan, e.outer, opts, c);
       const a = c(e.arg);
       const eq = e.eq;
       const neg = e.negated;
-      let cached: Row[] | undefined;
       return (row) => {
         const v = a(row);
         if (v === null) return null;
-        const rs = (cached ??= run(plan));
+        const rs = rows(row);
         let sawNull = false;
         for (const r of rs) {
           const w = r[0];
@@ -241,6 +245,36 @@ export function compileExpr(e: ScalarExpr, opts: CompileOptions): Compiled {
       };
     }
   }
+}
+
+/**
+ * The rows of a subquery for an enclosing row. Uncorrelated: computed once per statement
+ * execution. Correlated: run per enclosing row with its `outer` values pushed for OuterRef.
+ */
+function subplanRows(plan: RelPlan, outer: ScalarExpr[] | undefined, opts: CompileOptions, c: (x: ScalarExpr) => Compiled): (row: Row) => Row[] {
+  const run = requireRunner(opts);
+  const ctx = opts.ctx;
+  if (!outer || outer.length === 0) {
+    let cached: Row[] | undefined;
+    let cachedFor = -1;
+    return () => {
+      if (cached === undefined || cachedFor !== ctx.execution) {
+        cachedFor = ctx.execution;
+        cached = run(plan);
+      }
+      return cached;
+    };
+  }
+  const args = outer.map(c);
+  return (row) => {
+    const frame = args.map((f) => f(row));
+    ctx.outer.push(frame);
+    try {
+      return run(plan);
+    } finally {
+      ctx.outer.pop();
+    }
+  };
 }
 
 import { SqlError } from '../sql/errors.js';

@@ -38,9 +38,15 @@ export type ScalarExpr =
   | { kind: 'GreatestLeast'; greatest: boolean; args: ScalarExpr[]; cmp: CompareFn; type: SqlType }
   /** x IN (a, b, c): SQL three-valued semantics. */
   | { kind: 'InList'; arg: ScalarExpr; list: ScalarExpr[]; eq: EqualsFn; negated: boolean; type: SqlType }
-  /** An uncorrelated subquery, evaluated once per statement execution (batch only). */
-  | { kind: 'Subquery'; mode: 'scalar' | 'exists'; plan: RelPlan; negated: boolean; type: SqlType }
-  | { kind: 'InSubquery'; arg: ScalarExpr; plan: RelPlan; eq: EqualsFn; negated: boolean; type: SqlType };
+  /**
+   * A subquery (batch only). Uncorrelated (no `outer`): evaluated once per statement execution.
+   * Correlated: `outer` are expressions over the enclosing row whose values the subplan reads as
+   * OuterRef slots; it runs once per enclosing row. mode 'array' is ARRAY(subquery).
+   */
+  | { kind: 'Subquery'; mode: 'scalar' | 'exists' | 'array'; plan: RelPlan; negated: boolean; outer?: ScalarExpr[]; type: SqlType }
+  | { kind: 'InSubquery'; arg: ScalarExpr; plan: RelPlan; eq: EqualsFn; negated: boolean; outer?: ScalarExpr[]; type: SqlType }
+  /** Inside a correlated subquery's plan: the value of the enclosing row's `outer[slot]`. */
+  | { kind: 'OuterRef'; slot: number; type: SqlType };
 
 export function exprType(e: ScalarExpr): SqlType {
   return e.type;
@@ -49,20 +55,21 @@ export function exprType(e: ScalarExpr): SqlType {
 /** Calls `fn` on every direct child expression. */
 export function forEachChild(e: ScalarExpr, fn: (child: ScalarExpr) => void): void {
   switch (e.kind) {
-    case 'Column': case 'Literal': case 'Param': case 'Subquery': return;
+    case 'Column': case 'Literal': case 'Param': case 'OuterRef': return;
+    case 'Subquery': e.outer?.forEach(fn); return;
     case 'Call': case 'And': case 'Or': case 'Coalesce': case 'GreatestLeast': e.args.forEach(fn); return;
     case 'BinaryOp': case 'IsDistinct': case 'NullIf': fn(e.left); fn(e.right); return;
     case 'UnaryOp': case 'Not': case 'IsNull': case 'IsBool': fn(e.arg); return;
     case 'Case': for (const w of e.whens) { fn(w.cond); fn(w.result); } fn(e.else); return;
     case 'InList': fn(e.arg); e.list.forEach(fn); return;
-    case 'InSubquery': fn(e.arg); return;
+    case 'InSubquery': fn(e.arg); e.outer?.forEach(fn); return;
   }
 }
 
 /** True if the expression reads no input column (it may still read params). */
 export function isConstant(e: ScalarExpr): boolean {
   if (e.kind === 'Column') return false;
-  if (e.kind === 'Subquery' || e.kind === 'InSubquery') return false;
+  if (e.kind === 'Subquery' || e.kind === 'InSubquery' || e.kind === 'OuterRef') return false;
   if (e.kind === 'Call' && e.volatility !== 'immutable') return false;
   let c = true;
   forEachChild(e, (ch) => { if (c && !isConstant(ch)) c = false; });
@@ -76,7 +83,8 @@ export function mapColumns(e: ScalarExpr, fn: (col: ColumnExpr) => ScalarExpr): 
   const m = (x: ScalarExpr) => mapColumns(x, fn);
   switch (e.kind) {
     case 'Column': return fn(e);
-    case 'Literal': case 'Param': case 'Subquery': return e;
+    case 'Literal': case 'Param': case 'OuterRef': return e;
+    case 'Subquery': return e.outer ? { ...e, outer: e.outer.map(m) } : e;
     case 'Call': return { ...e, args: e.args.map(m) };
     case 'And': case 'Or': return { ...e, args: e.args.map(m) };
     case 'Coalesce': return { ...e, args: e.args.map(m) };
@@ -90,6 +98,6 @@ export function mapColumns(e: ScalarExpr, fn: (col: ColumnExpr) => ScalarExpr): 
     case 'IsBool': return { ...e, arg: m(e.arg) };
     case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: m(w.cond), result: m(w.result) })), else: m(e.else) };
     case 'InList': return { ...e, arg: m(e.arg), list: e.list.map(m) };
-    case 'InSubquery': return { ...e, arg: m(e.arg) };
+    case 'InSubquery': return { ...e, arg: m(e.arg), outer: e.outer?.map(m) };
   }
 }

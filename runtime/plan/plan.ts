@@ -3,6 +3,7 @@
  * The batch executor (runtime/batch) runs it directly over committed data; the planner lowers
  * the same tree to an incremental dataflow (planner/physical/lower-to-dataflow.ts) for MVs.
  */
+import type { Row, Value } from '../sql/values.js';
 import type { SqlType } from '../sql/types.js';
 import type { ScalarExpr, CompareFn } from '../expr/ir.js';
 import type { ResolvedAggregate } from '../expr/aggregates/registry.js';
@@ -101,12 +102,24 @@ export type RelPlan =
    * row_number() is deterministic and an incremental TopN over the same input agrees with it.
    */
   | { kind: 'Window'; input: RelPlan; partitionBy: ScalarExpr[]; orderBy: SortKey[]; functions: WindowFunc[]; fields: Field[] }
-  | { kind: 'Limit'; input: RelPlan; limit?: ScalarExpr; offset?: ScalarExpr; fields: Field[] };
+  | { kind: 'Limit'; input: RelPlan; limit?: ScalarExpr; offset?: ScalarExpr; fields: Field[] }
+  /**
+   * A set-returning function in FROM (generate_series, unnest...): its arguments are evaluated
+   * once per execution (they may read params and a correlated subquery's outer row), then `rows`
+   * gives the output (batch only).
+   */
+  | { kind: 'TableFunction'; name: string; args: ScalarExpr[]; rows: (args: Value[]) => Row[]; fields: Field[] }
+  /**
+   * Set-returning functions in a select list (PostgreSQL's ProjectSet): per input row, each
+   * function's rows are zipped (the longest decides, shorter ones pad with NULL) and appended as
+   * one column each (a multi-column function as a record). Batch only.
+   */
+  | { kind: 'ProjectSet'; input: RelPlan; functions: { name: string; args: ScalarExpr[]; rows: (args: Value[]) => Row[]; record: boolean }[]; fields: Field[] };
 
 export function childrenOf(p: RelPlan): RelPlan[] {
   switch (p.kind) {
-    case 'Scan': case 'IndexLookup': case 'Values': return [];
-    case 'Filter': case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': case 'Window': case 'TimeWindow': case 'SessionWindow': return [p.input];
+    case 'Scan': case 'IndexLookup': case 'Values': case 'TableFunction': return [];
+    case 'Filter': case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': case 'Window': case 'TimeWindow': case 'SessionWindow': case 'ProjectSet': return [p.input];
     case 'Join': case 'SetOp': return [p.left, p.right];
     case 'UnionAll': return p.inputs;
   }

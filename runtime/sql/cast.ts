@@ -6,6 +6,7 @@
  *   resolveCast(T.text, T.int4, 'implicit')             -> null  (text -> int is explicit only)
  *   resolveCast(T.text, sqlType('varchar', 3), 'explicit')!('abcdef') -> 'abc'
  */
+import { SqlArray } from './array.js';
 import { SqlError } from './errors.js';
 import { SqlState } from './sqlstate.js';
 import { TypeId, type SqlType } from './types.js';
@@ -51,6 +52,10 @@ export function typeDisplayName(type: SqlType): string {
     case TypeId.Interval: return m >= 0 && m <= 6 ? `interval(${m})` : 'interval';
     case TypeId.Jsonb: return 'jsonb';
     case TypeId.Unknown: return 'unknown';
+    case TypeId.Oid: return 'oid';
+    case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole: return type.id;
+    case TypeId.Array: return type.elem ? typeDisplayName(type.elem) + '[]' : 'anyarray';
+    case TypeId.Record: return 'record';
   }
 }
 
@@ -262,12 +267,43 @@ const MATRIX: Partial<Record<TypeId, Partial<Record<TypeId, CastEntry>>>> = {
   },
 };
 
+const REG_TYPES: readonly TypeId[] = [TypeId.Regclass, TypeId.Regtype, TypeId.Regproc, TypeId.Regnamespace, TypeId.Regrole];
+
+function oidFromInt4(v: Value): number {
+  const n = v as number;
+  return n < 0 ? n + 4294967296 : n;
+}
+
+function oidFromInt8(v: Value): number {
+  const n = v as bigint;
+  if (n < -2147483648n || n > 4294967295n) throw new SqlError(SqlState.NumericValueOutOfRange, 'OID out of range');
+  return Number(n < 0n ? n + 4294967296n : n);
+}
+
+// oid and the reg* aliases (pg_cast): integers convert implicitly to oid, oid <-> reg* are binary coercible.
+for (const t of [TypeId.Oid, ...REG_TYPES]) {
+  MATRIX[TypeId.Int2] = { ...MATRIX[TypeId.Int2], [t]: { ctx: I, fn: oidFromInt4 } };
+  MATRIX[TypeId.Int4] = { ...MATRIX[TypeId.Int4], [t]: { ctx: I, fn: oidFromInt4 } };
+  MATRIX[TypeId.Int8] = { ...MATRIX[TypeId.Int8], [t]: { ctx: I, fn: oidFromInt8 } };
+  MATRIX[t] = {
+    ...MATRIX[t],
+    [TypeId.Int8]: { ctx: t === TypeId.Oid ? I : A, fn: toBig },
+    [TypeId.Int4]: { ctx: A, fn: (v) => ((v as number) > 2147483647 ? (v as number) - 4294967296 : v) },
+  };
+}
+for (const r of REG_TYPES) {
+  MATRIX[TypeId.Oid] = { ...MATRIX[TypeId.Oid], [r]: { ctx: I, fn: id } };
+  MATRIX[r] = { ...MATRIX[r], [TypeId.Oid]: { ctx: I, fn: id } };
+}
+
 function isStringType(id: TypeId): boolean {
   return id === TypeId.Text || id === TypeId.Varchar || id === TypeId.Bpchar;
 }
 
 /** The base cast between type ids (typmods ignored), or undefined when PostgreSQL has none. */
-function baseCast(from: SqlType, to: TypeId): CastEntry | undefined {
+function baseCast(from: SqlType, toType: SqlType): CastEntry | undefined {
+  const to = toType.id;
+  if (to === TypeId.Array || from.id === TypeId.Array) return arrayCast(from, toType);
   if (from.id === to) return { ctx: I, fn: id };
   const e = MATRIX[from.id]?.[to];
   if (e !== undefined) return e;
@@ -287,6 +323,21 @@ function baseCast(from: SqlType, to: TypeId): CastEntry | undefined {
     if (from.id === TypeId.Bpchar) return { ctx: E, fn: (v) => parseText(target, rtrimSpaces(v as string)) };
     return { ctx: E, fn: (v) => parseText(target, v as string) };
   }
+  return undefined;
+}
+
+/** Casts to and from arrays: element-wise between arrays, I/O conversion with strings. */
+function arrayCast(from: SqlType, to: SqlType): CastEntry | undefined {
+  if (from.id === TypeId.Array && to.id === TypeId.Array) {
+    if (to.elem === undefined) return { ctx: I, fn: id };
+    const f = resolveCast(from.elem!, to.elem, 'explicit');
+    if (f === null) return undefined;
+    const inner = resolveCast(from.elem!, to.elem, 'implicit') !== null ? I : resolveCast(from.elem!, to.elem, 'assignment') !== null ? A : E;
+    return { ctx: inner, fn: (v) => new SqlArray((v as SqlArray).items.map((x) => (x === null ? null : f(x))), (v as SqlArray).lower) };
+  }
+  if (from.id === TypeId.Unknown && to.elem) return { ctx: I, fn: (v) => parseText(to, v as string) };
+  if (from.id === TypeId.Array && isStringType(to.id)) return { ctx: A, fn: (v) => formatText(from, v) };
+  if (isStringType(from.id) && to.elem) return { ctx: E, fn: (v) => parseText(to, v as string) };
   return undefined;
 }
 
@@ -319,7 +370,7 @@ function typmodCoercion(to: SqlType, context: CastContext): CastFn | null {
  * there (the caller raises 42846 "cannot cast type X to Y"). The function takes non-null values.
  */
 export function resolveCast(from: SqlType, to: SqlType, context: CastContext): CastFn | null {
-  const base = baseCast(from, to.id);
+  const base = baseCast(from, to);
   if (base === undefined || base.ctx > CTX[context]) return null;
   // Same type and same (or no) target typmod: nothing to do.
   if (from.id === to.id && (to.typmod < 0 || to.typmod === from.typmod)) {
@@ -344,7 +395,7 @@ export function canCoerceImplicitly(from: SqlType | TypeId, to: SqlType | TypeId
 
 /** The context a cast between the two type ids needs, or null if there is none. */
 export function castContextOf(from: TypeId, to: TypeId): CastContext | null {
-  const e = baseCast({ id: from, typmod: -1 }, to);
+  const e = baseCast({ id: from, typmod: -1 }, { id: to, typmod: -1 });
   if (e === undefined) return null;
   return e.ctx === I ? 'implicit' : e.ctx === A ? 'assignment' : 'explicit';
 }

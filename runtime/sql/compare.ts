@@ -8,8 +8,10 @@
  */
 import { TypeId } from './types.js';
 import { JSON_NULL, type Jsonb, type JsonValue, type Value } from './values.js';
-import type { Decimal } from './decimal.js';
-import type { Interval } from './interval.js';
+import { Decimal } from './decimal.js';
+import { Interval } from './interval.js';
+import { SqlArray, compareArrays } from './array.js';
+import type { SqlRecord } from './record.js';
 import { compareCodePoints, compareJsonbKeys, formatJsonb } from './text-io.js';
 
 /** float8 ordering: NaN equals NaN and is greater than everything; -0 equals 0. */
@@ -154,7 +156,28 @@ export function compareValues(type: TypeId, a: Value, b: Value): number {
       return (a as Interval).cmp(b as Interval);
     case TypeId.Jsonb:
       return compareJsonb(a as Jsonb, b as Jsonb);
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
+    case TypeId.Array:
+      return compareArrays(a as SqlArray, b as SqlArray, compareDynamic);
+    case TypeId.Record:
+      return compareArrays(new SqlArray((a as SqlRecord).values), new SqlArray((b as SqlRecord).values), compareDynamic);
   }
+}
+
+/**
+ * Orders two non-null values by their runtime representation: used for array elements, whose
+ * static type the TypeId-keyed comparators do not carry.
+ */
+function compareDynamic(a: Value, b: Value): number {
+  if (typeof a === 'number' && typeof b === 'number') return compareFloat(a, b);
+  if (typeof a === 'bigint' && typeof b === 'bigint') return a < b ? -1 : a > b ? 1 : 0;
+  if (typeof a === 'string' && typeof b === 'string') return compareText(a, b);
+  if (typeof a === 'boolean' && typeof b === 'boolean') return a === b ? 0 : a ? 1 : -1;
+  if (a instanceof Decimal && b instanceof Decimal) return a.cmp(b);
+  if (a instanceof Interval && b instanceof Interval) return a.cmp(b);
+  if (a instanceof SqlArray && b instanceof SqlArray) return compareArrays(a, b, compareDynamic);
+  return compareJsonb(a as Jsonb, b as Jsonb);
 }
 
 /** Equality of two non-null values of the same type (PostgreSQL '=' semantics). */
@@ -223,7 +246,16 @@ export function equalityKey(type: TypeId, v: Value): string | number | bigint | 
     case TypeId.Float4:
     case TypeId.Float8:
       return (v as number) === 0 ? 0 : (v as number);
+    case TypeId.Array:
+      return arrayKey(v as SqlArray);
+    case TypeId.Record:
+      return arrayKey(new SqlArray((v as SqlRecord).values));
     default:
       return v as string | number | bigint | boolean;
   }
+}
+
+function arrayKey(a: SqlArray): string {
+  const parts = a.items.map((x) => (x === null ? 'N' : x instanceof SqlArray ? arrayKey(x) : x instanceof Decimal ? 'd' + x.trimScale().toString() : typeof x + ':' + String(x)));
+  return `${a.lower}[${parts.join('\u0000')}]`;
 }

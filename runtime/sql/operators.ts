@@ -9,12 +9,13 @@
  */
 import { SqlError } from './errors.js';
 import { SqlState } from './sqlstate.js';
-import { T, TypeId, typeCategory, type SqlType } from './types.js';
+import { T, TypeId, isOidLike, typeCategory, type SqlType } from './types.js';
+import { SqlArray } from './array.js';
 import type { Value } from './values.js';
 import { Decimal } from './decimal.js';
 import type { Interval } from './interval.js';
 import { canCoerceImplicitly, floatOverflow, floatUnderflow, typeDisplayName } from './cast.js';
-import { compareBpchar, compareFloat, compareJsonb, compareText, rtrimSpaces } from './compare.js';
+import { compareBpchar, compareFloat, compareJsonb, compareText, compareValues, rtrimSpaces } from './compare.js';
 import { formatText } from './text-io.js';
 import {
   dateDiff,
@@ -272,6 +273,10 @@ function comparisonFor(op: string, id: TypeId): BinaryImpl | null {
       return cmpImpl(op, (a, b) => (a as Interval).cmp(b as Interval));
     case TypeId.Jsonb:
       return cmpImpl(op, (a, b) => compareJsonb(a as never, b as never));
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      return primitiveCmpImpl(op);
+    case TypeId.Array: case TypeId.Record:
+      return cmpImpl(op, (a, b) => compareValues(id, a, b));
   }
 }
 
@@ -312,7 +317,7 @@ function isIntId(id: TypeId): boolean {
 }
 
 function plainType(id: TypeId): SqlType {
-  return T[id];
+  return T[id as keyof typeof T];
 }
 
 function bin(left: TypeId, right: TypeId, result: TypeId, impl: BinaryImpl): ResolvedBinaryOperator {
@@ -360,7 +365,10 @@ function resolveComparison(op: string, l: TypeId, r: TypeId): ResolvedBinaryOper
   else if (isNumericId(l) && isNumericId(r)) t = numericPromotion(l, r);
   else if (isStringId(l) && isStringId(r)) t = TypeId.Text;
   else if (datetimeRank(l) >= 0 && datetimeRank(r) >= 0) t = datetimeRank(l) > datetimeRank(r) ? l : r;
-  else return null;
+  // oid = int4 (the integer becomes an oid), regclass = oid (binary coercible)
+  else if ((isOidLike(l) || isIntId(l)) && (isOidLike(r) || isIntId(r)) && (isOidLike(l) || isOidLike(r))) {
+    t = l === TypeId.Int8 || r === TypeId.Int8 ? TypeId.Int8 : TypeId.Oid;
+  } else return null;
   const impl = comparisonFor(op, t);
   return impl ? bin(t, t, TypeId.Bool, impl) : null;
 }
@@ -434,6 +442,39 @@ function resolveConcat(left: SqlType, right: SqlType): ResolvedBinaryOperator | 
   return null;
 }
 
+/** Operators on arrays: comparisons, || (concatenation, append, prepend), @>, <@, &&. */
+function resolveArrayOperator(op: string, left: SqlType, right: SqlType): ResolvedBinaryOperator | null {
+  const la = left.id === TypeId.Array;
+  const ra = right.id === TypeId.Array;
+  if (la && ra) {
+    if (COMPARISON_OPS.has(op)) {
+      const impl = comparisonFor(op === '!=' ? '<>' : op, TypeId.Array)!;
+      return { leftType: left, rightType: right, resultType: T.bool, impl };
+    }
+    const has = (arr: SqlArray, v: Value) => v !== null && arr.items.some((x) => x !== null && compareValues(TypeId.Array, new SqlArray([x]), new SqlArray([v])) === 0);
+    switch (op) {
+      case '||':
+        return { leftType: left, rightType: right, resultType: left, impl: (a, b) => new SqlArray([...(a as SqlArray).items, ...(b as SqlArray).items], (a as SqlArray).lower) };
+      case '@>':
+        return { leftType: left, rightType: right, resultType: T.bool, impl: (a, b) => (b as SqlArray).items.every((v) => has(a as SqlArray, v)) };
+      case '<@':
+        return { leftType: left, rightType: right, resultType: T.bool, impl: (a, b) => (a as SqlArray).items.every((v) => has(b as SqlArray, v)) };
+      case '&&':
+        return { leftType: left, rightType: right, resultType: T.bool, impl: (a, b) => (a as SqlArray).items.some((v) => has(b as SqlArray, v)) };
+    }
+    return null;
+  }
+  if (op !== '||') return null;
+  if (la && right.id !== TypeId.Unknown) {
+    return { leftType: left, rightType: left.elem!, resultType: left, impl: (a, b) => new SqlArray([...(a as SqlArray).items, b], (a as SqlArray).lower) };
+  }
+  if (ra && left.id !== TypeId.Unknown) {
+    return { leftType: right.elem!, rightType: right, resultType: right, impl: (a, b) => new SqlArray([a, ...(b as SqlArray).items]) };
+  }
+  if (la) return { leftType: left, rightType: left, resultType: left, impl: (a, b) => new SqlArray([...(a as SqlArray).items, ...(b as SqlArray).items], (a as SqlArray).lower) };
+  return { leftType: right, rightType: right, resultType: right, impl: (a, b) => new SqlArray([...(a as SqlArray).items, ...(b as SqlArray).items], (a as SqlArray).lower) };
+}
+
 function resolvePattern(op: string, l: TypeId, r: TypeId): ResolvedBinaryOperator | null {
   if (!isStringId(l) || !isStringId(r)) return null;
   const lt = l === TypeId.Bpchar ? TypeId.Bpchar : TypeId.Text;
@@ -490,6 +531,7 @@ function resolveJsonb(op: string, l: TypeId, r: TypeId): ResolvedBinaryOperator 
 function resolveKnown(op: string, left: SqlType, right: SqlType): ResolvedBinaryOperator | null {
   const l = left.id;
   const r = right.id;
+  if (l === TypeId.Array || r === TypeId.Array) return resolveArrayOperator(op, left, right);
   if (COMPARISON_OPS.has(op)) {
     if (l === TypeId.Bpchar && r === TypeId.Bpchar) return bin(l, r, TypeId.Bool, comparisonFor(op, TypeId.Bpchar)!);
     return resolveComparison(op === '!=' ? '<>' : op, l, r);
@@ -548,7 +590,7 @@ export function resolveBinaryOperator(op: string, left: SqlType, right: SqlType)
   // 2. any operator taking the known type on its side and exactly some type on the unknown side
   const cands: ResolvedBinaryOperator[] = [];
   for (const c of CANDIDATE_TYPES) {
-    const ct = T[c];
+    const ct = T[c as keyof typeof T];
     const res = lu ? resolveKnown(op, ct, known) : resolveKnown(op, known, ct);
     if (res === null) continue;
     const unknownSide = lu ? res.leftType : res.rightType;

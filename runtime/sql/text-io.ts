@@ -6,6 +6,8 @@
  *   formatText(T.float8, 1e20)       -> '1e+20'
  *   formatText(T.jsonb, {bb: [1, 2], a: 1}) -> '{"a": 1, "bb": [1, 2]}'
  */
+import { SqlArray, formatArrayText, parseArrayText } from './array.js';
+import { SqlRecord, formatRecordText } from './record.js';
 import { SqlError } from './errors.js';
 import { SqlState } from './sqlstate.js';
 import { TypeId, type SqlType } from './types.js';
@@ -258,7 +260,28 @@ export function parseText(type: SqlType, text: string): Value {
     case TypeId.Timestamptz: return roundTimestampPrecision(parseTimestamptz(text), type.typmod);
     case TypeId.Interval: return Interval.parse(text);
     case TypeId.Jsonb: return parseJsonb(text);
+    case TypeId.Oid: return parseOid(text, 'oid');
+    case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      // Names need the catalog: the planner resolves them (a cast from text); only numeric oids parse here.
+      return parseOid(text, type.id);
+    case TypeId.Array: {
+      const elem = type.elem!;
+      return parseArrayText(text, (s) => parseText(elem, s));
+    }
+    case TypeId.Record:
+      throw new SqlError(SqlState.FeatureNotSupported, 'input of anonymous composite types is not implemented');
   }
+}
+
+/** oid input: an unsigned 32-bit integer (PostgreSQL also accepts negatives as their two's complement). */
+export function parseOid(text: string, typeName: string): number {
+  const t = trimSpaces(text);
+  if (!/^[+-]?\d+$/.test(t)) {
+    throw new SqlError(SqlState.InvalidTextRepresentation, `invalid input syntax for type ${typeName}: "${text}"`);
+  }
+  const n = Number(t);
+  if (n > 4294967295 || n < -2147483648) throw new SqlError(SqlState.NumericValueOutOfRange, `value "${text}" is out of range for type ${typeName}`);
+  return n < 0 ? n + 4294967296 : n;
 }
 
 // ----------------------------------------------------------------------------------- output
@@ -386,5 +409,16 @@ export function formatText(type: SqlType, v: Value): string {
     case TypeId.Timestamptz: return formatTimestamptz(v as number);
     case TypeId.Interval: return (v as Interval).toString();
     case TypeId.Jsonb: return formatJsonb(v as Jsonb);
+    // reg* names need the catalog; the planner casts them to text where it can (see bind-expr).
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      return String(v);
+    case TypeId.Array: {
+      const elem = type.elem!;
+      return formatArrayText(v as SqlArray, (x) => formatText(elem, x));
+    }
+    case TypeId.Record: {
+      const fields = type.fields ?? [];
+      return formatRecordText(v as SqlRecord, (i, x) => (fields[i] ? formatText(fields[i].type, x) : String(x)));
+    }
   }
 }

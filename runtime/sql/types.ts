@@ -18,6 +18,18 @@ export const TypeId = {
   Timestamptz: 'timestamptz',
   Interval: 'interval',
   Jsonb: 'jsonb',
+  /** Object identifiers (pg_catalog). Values are JS numbers in 0..2^32-1. */
+  Oid: 'oid',
+  /** Object identifier aliases: an oid whose text form is the object's name (catalog lookup). */
+  Regclass: 'regclass',
+  Regtype: 'regtype',
+  Regproc: 'regproc',
+  Regnamespace: 'regnamespace',
+  Regrole: 'regrole',
+  /** One-dimensional array of `elem` (values are SqlArray, see array.ts). */
+  Array: 'array',
+  /** A composite value with named `fields` (values are SqlRecord, see record.ts). */
+  Record: 'record',
   /** An untyped literal ('...' or NULL) whose type is decided by context, as in PostgreSQL. */
   Unknown: 'unknown',
 } as const;
@@ -31,6 +43,10 @@ export interface SqlType {
    * numeric(p,s): p * 65536 + s; timestamp(p): p.
    */
   readonly typmod: number;
+  /** Arrays: the element type. */
+  readonly elem?: SqlType;
+  /** Records: the fields. */
+  readonly fields?: readonly { readonly name: string; readonly type: SqlType }[];
 }
 
 const plain = (id: TypeId): SqlType => Object.freeze({ id, typmod: -1 });
@@ -51,6 +67,12 @@ export const T = {
   timestamptz: plain(TypeId.Timestamptz),
   interval: plain(TypeId.Interval),
   jsonb: plain(TypeId.Jsonb),
+  oid: plain(TypeId.Oid),
+  regclass: plain(TypeId.Regclass),
+  regtype: plain(TypeId.Regtype),
+  regproc: plain(TypeId.Regproc),
+  regnamespace: plain(TypeId.Regnamespace),
+  regrole: plain(TypeId.Regrole),
   unknown: plain(TypeId.Unknown),
 } as const;
 
@@ -62,11 +84,33 @@ export function numericType(precision: number, scale: number): SqlType {
   return sqlType(TypeId.Numeric, precision * 65536 + scale);
 }
 
-export function sameType(a: SqlType, b: SqlType): boolean {
-  return a.id === b.id && a.typmod === b.typmod;
+const arrayTypes = new Map<SqlType, SqlType>();
+
+/** The array type of `elem` (one instance per element type, so arrays of plain types compare by identity too). */
+export function arrayOf(elem: SqlType): SqlType {
+  let t = arrayTypes.get(elem);
+  if (!t) {
+    t = Object.freeze({ id: TypeId.Array, typmod: -1, elem });
+    arrayTypes.set(elem, t);
+  }
+  return t;
 }
 
-export type TypeCategory = 'boolean' | 'numeric' | 'string' | 'datetime' | 'timespan' | 'json' | 'unknown';
+export function sameType(a: SqlType, b: SqlType): boolean {
+  if (a.id !== b.id || a.typmod !== b.typmod) return false;
+  return a.elem === b.elem || (a.elem !== undefined && b.elem !== undefined && sameType(a.elem, b.elem));
+}
+
+export function recordOf(fields: { name: string; type: SqlType }[]): SqlType {
+  return Object.freeze({ id: TypeId.Record, typmod: -1, fields });
+}
+
+/** oid and the reg* aliases: all hold an oid number. */
+export function isOidLike(id: TypeId): boolean {
+  return id === TypeId.Oid || id === TypeId.Regclass || id === TypeId.Regtype || id === TypeId.Regproc || id === TypeId.Regnamespace || id === TypeId.Regrole;
+}
+
+export type TypeCategory = 'boolean' | 'numeric' | 'string' | 'datetime' | 'timespan' | 'json' | 'array' | 'unknown';
 
 export function typeCategory(id: TypeId): TypeCategory {
   switch (id) {
@@ -77,6 +121,10 @@ export function typeCategory(id: TypeId): TypeCategory {
     case TypeId.Date: case TypeId.Timestamp: case TypeId.Timestamptz: return 'datetime';
     case TypeId.Interval: return 'timespan';
     case TypeId.Jsonb: return 'json';
+    // PostgreSQL puts oid and reg* in the numeric category (typcategory 'N').
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole: return 'numeric';
+    case TypeId.Array: return 'array';
+    case TypeId.Record: return 'unknown';
     case TypeId.Unknown: return 'unknown';
   }
 }

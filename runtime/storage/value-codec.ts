@@ -8,6 +8,7 @@
  *   bigint 42n            -> "\u0001n42"
  *   Decimal 1.50          -> "\u0001d1.50"          (display scale kept; NaN/Infinity too)
  *   Interval 1 mon 2 days -> "\u0001i1,2,0"         (months,days,micros)
+ *   SqlArray {1,2}        -> "\u0001a[1,1,2]"      (lower bound, then the encoded elements)
  *   JSON_NULL             -> "\u0001j"
  *   NaN, Infinity, -Infinity, -0 -> "\u0001N", "\u0001I", "\u0001-I", "\u0001-0"
  *   undefined             -> "\u0001u"
@@ -23,6 +24,7 @@
  */
 import { Decimal } from '../sql/decimal.js';
 import { Interval } from '../sql/interval.js';
+import { SqlArray } from '../sql/array.js';
 import { JSON_NULL } from '../sql/values.js';
 import type { Row } from '../sql/values.js';
 
@@ -91,6 +93,7 @@ function enc(x: unknown): string {
       }
       if (x instanceof Decimal) return '"\\u0001d' + x.toString() + '"';
       if (x instanceof Interval) return '"\\u0001i' + x.months + ',' + x.days + ',' + x.micros + '"';
+      if (x instanceof SqlArray) return JSON.stringify(T + 'a' + encodeRow([x.lower, ...x.items]));
       const proto = Object.getPrototypeOf(x);
       if (proto === Object.prototype || proto === null) {
         let out = '{';
@@ -148,6 +151,10 @@ function decodeTagged(s: string): unknown {
     case 'i': {
       const parts = s.slice(2).split(',');
       return new Interval(Number(parts[0]), Number(parts[1]), Number(parts[2]));
+    }
+    case 'a': {
+      const r = decodeRow(s.slice(2));
+      return new SqlArray(r.slice(1), r[0] as number);
     }
     case 'j': return JSON_NULL;
     case 'N': return NaN;

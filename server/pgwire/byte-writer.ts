@@ -59,6 +59,13 @@ export class ByteWriter {
     return this;
   }
 
+  u32(v: number): this {
+    this.ensure(4);
+    this.buf.writeUInt32BE(v, this.len);
+    this.len += 4;
+    return this;
+  }
+
   i64(v: bigint): this {
     this.ensure(8);
     this.buf.writeBigInt64BE(v, this.len);

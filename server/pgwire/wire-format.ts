@@ -15,7 +15,8 @@ import { SqlError } from '../../runtime/sql/errors.js';
 import { Interval } from '../../runtime/sql/interval.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { formatText, parseText } from '../../runtime/sql/text-io.js';
-import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, arrayOf, type SqlType } from '../../runtime/sql/types.js';
+import { SqlArray } from '../../runtime/sql/array.js';
 import type { Value } from '../../runtime/sql/values.js';
 import type { ColumnDesc } from '../session/session-api.js';
 import type { FieldDescription } from './backend.js';
@@ -38,6 +39,12 @@ export const Oid = {
   Timestamptz: 1184,
   Interval: 1186,
   Numeric: 1700,
+  Oid: 26,
+  Regproc: 24,
+  Regclass: 2205,
+  Regtype: 2206,
+  Regnamespace: 4089,
+  Regrole: 4096,
   Jsonb: 3802,
 } as const;
 export type Oid = (typeof Oid)[keyof typeof Oid];
@@ -63,7 +70,23 @@ const OID_BY_TYPE: Record<TypeId, Oid> = {
   [TypeId.Interval]: Oid.Interval,
   [TypeId.Jsonb]: Oid.Jsonb,
   [TypeId.Unknown]: Oid.Unknown,
+  [TypeId.Oid]: Oid.Oid,
+  [TypeId.Regclass]: Oid.Regclass,
+  [TypeId.Regtype]: Oid.Regtype,
+  [TypeId.Regproc]: Oid.Regproc,
+  [TypeId.Regnamespace]: Oid.Regnamespace,
+  [TypeId.Regrole]: Oid.Regrole,
+  [TypeId.Array]: 0 as Oid,
+  [TypeId.Record]: 2249 as Oid,
 };
+
+/** Element type OID -> array type OID (pg_type.typarray). */
+export const ARRAY_OID_BY_ELEM: ReadonlyMap<number, number> = new Map([
+  [Oid.Bool, 1000], [Oid.Int2, 1005], [Oid.Int4, 1007], [Oid.Int8, 1016], [Oid.Float4, 1021], [Oid.Float8, 1022],
+  [Oid.Numeric, 1231], [Oid.Text, 1009], [Oid.Varchar, 1015], [Oid.Bpchar, 1014], [Oid.Date, 1182],
+  [Oid.Timestamp, 1115], [Oid.Timestamptz, 1185], [Oid.Interval, 1187], [Oid.Jsonb, 3807], [Oid.Oid, 1028],
+  [Oid.Regproc, 1008], [Oid.Regclass, 2210], [Oid.Regtype, 2211], [Oid.Regnamespace, 4090], [Oid.Regrole, 4097],
+]);
 
 /** pg_type.typlen: fixed sizes, -1 for varlena, -2 for C strings (unknown). */
 const TYPLEN: Record<TypeId, number> = {
@@ -83,15 +106,32 @@ const TYPLEN: Record<TypeId, number> = {
   [TypeId.Interval]: 16,
   [TypeId.Jsonb]: -1,
   [TypeId.Unknown]: -2,
+  [TypeId.Oid]: 4,
+  [TypeId.Regclass]: 4,
+  [TypeId.Regtype]: 4,
+  [TypeId.Regproc]: 4,
+  [TypeId.Regnamespace]: 4,
+  [TypeId.Regrole]: 4,
+  [TypeId.Array]: -1,
+  [TypeId.Record]: -1,
 };
 
-const TYPE_BY_OID: ReadonlyMap<number, SqlType> = new Map<number, SqlType>(
-  (Object.keys(OID_BY_TYPE) as TypeId[]).map((id) => [OID_BY_TYPE[id], T[id]] as const),
-);
+const TYPE_BY_OID: ReadonlyMap<number, SqlType> = (() => {
+  const m = new Map<number, SqlType>();
+  for (const id of Object.keys(OID_BY_TYPE) as TypeId[]) if (id !== TypeId.Array && id !== TypeId.Record) m.set(OID_BY_TYPE[id], T[id as keyof typeof T]);
+  for (const [elemOid, arrOid] of ARRAY_OID_BY_ELEM) m.set(arrOid, arrayOf(m.get(elemOid)!));
+  return m;
+})();
 
 /** The type's OID (unknown stays 705). */
 export function typeOid(t: SqlType): number {
+  if (t.id === TypeId.Array) return ARRAY_OID_BY_ELEM.get(typeOid(t.elem!)) ?? Oid.Text;
   return OID_BY_TYPE[t.id];
+}
+
+/** The SqlType of a type OID, or undefined when Eddy has no such type. */
+export function typeOfOid(oid: number): SqlType | undefined {
+  return TYPE_BY_OID.get(oid);
 }
 
 /**
@@ -99,7 +139,7 @@ export function typeOid(t: SqlType): number {
  * is reported as text, as PostgreSQL does for `SELECT 'abc'`.
  */
 export function wireTypeOid(t: SqlType): number {
-  return t.id === TypeId.Unknown ? Oid.Text : OID_BY_TYPE[t.id];
+  return t.id === TypeId.Unknown ? Oid.Text : typeOid(t);
 }
 
 export function typlen(t: SqlType): number {
@@ -244,7 +284,57 @@ export function writeBinary(w: ByteWriter, t: SqlType, v: Value): void {
     case TypeId.Jsonb:
       w.u8(1).utf8(formatText(t, v));
       return;
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      w.u32(v as number);
+      return;
+    case TypeId.Array:
+      writeArray(w, t.elem!, v as SqlArray);
+      return;
+    case TypeId.Record:
+      throw new SqlError(SqlState.FeatureNotSupported, 'binary output of record values is not supported');
   }
+}
+
+/** array_send: ndim, has-null flag, element OID, (size, lower bound) per dimension, then length-prefixed elements. */
+function writeArray(w: ByteWriter, elem: SqlType, a: SqlArray): void {
+  const hasNull = a.items.some((x) => x === null);
+  w.i32(a.items.length === 0 ? 0 : 1).i32(hasNull ? 1 : 0).i32(typeOid(elem));
+  if (a.items.length === 0) return;
+  w.i32(a.items.length).i32(a.lower);
+  for (const x of a.items) {
+    if (x === null) {
+      w.i32(-1);
+      continue;
+    }
+    const at = w.reserveLength();
+    writeBinary(w, elem, x);
+    w.patchPayloadLength(at);
+  }
+}
+
+function readArray(elem: SqlType, b: Buffer): SqlArray {
+  if (b.length < 12) throw badBinary();
+  const ndim = b.readInt32BE(0);
+  if (ndim === 0) return new SqlArray([]);
+  if (ndim !== 1) throw new SqlError(SqlState.FeatureNotSupported, 'multidimensional arrays are not supported');
+  if (b.length < 20) throw badBinary();
+  const n = b.readInt32BE(12);
+  const lower = b.readInt32BE(16);
+  const items: Value[] = [];
+  let p = 20;
+  for (let i = 0; i < n; i++) {
+    if (p + 4 > b.length) throw badBinary();
+    const len = b.readInt32BE(p);
+    p += 4;
+    if (len < 0) {
+      items.push(null);
+      continue;
+    }
+    if (p + len > b.length) throw badBinary();
+    items.push(decodeBinary(elem, b.subarray(p, p + len)));
+    p += len;
+  }
+  return new SqlArray(items, lower);
 }
 
 function writeNumeric(w: ByteWriter, d: Decimal): void {
@@ -366,6 +456,13 @@ export function decodeBinary(t: SqlType, b: Buffer): Value {
       if (b.length < 1) throw badBinary();
       if (b[0] !== 1) throw badBinary(`unsupported jsonb version number ${b[0]}`);
       return parseText(t, b.toString('utf8', 1));
+    case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
+      need(b, 4);
+      return b.readUInt32BE(0);
+    case TypeId.Array:
+      return readArray(t.elem!, b);
+    case TypeId.Record:
+      throw new SqlError(SqlState.FeatureNotSupported, 'binary input of record values is not supported');
   }
 }
 

@@ -29,11 +29,22 @@ import { DdlHandler } from './ddl.js';
 import { createSink } from './ddl-connectors.js';
 import { EDDY_SINKS } from './system-tables.js';
 import type { Planned } from './planned.js';
+import type { UsersStore } from '../../runtime/catalog/users-store.js';
+import { SessionRoles } from './users.js';
+import { SessionCatalog } from '../catalog/session-catalog.js';
+import { SqlCursors } from './sql-cursors.js';
+import { catalogSourceOf } from '../catalog/catalog-source.js';
+import { awaitCancellable, parseDurationMs } from './timeouts.js';
+import type { SessionTimeouts } from './session-api.js';
+import { planSubscription, subscribeResult, subscribeTarget, subscriptionColumns } from './subscribe.js';
+import { planCopy } from './copy.js';
 
 export interface SessionDeps {
   engine: Engine;
   binderEnv: BinderEnvironment;
   serverVersion: string;
+  /** The server's roles; absent = no user management, every session a superuser. */
+  users?: UsersStore;
 }
 
 /** A prepared statement plus what was planned for it (re-planned when the catalog changed). */
@@ -55,6 +66,29 @@ export class SqlSession implements Session {
     this.settings = new SessionSettings(deps.serverVersion, startupParams);
     this.dml = new DmlPlanner(deps, (params) => this.evalContext(params));
     this.ddl = new DdlHandler(deps, this.dml);
+    this.roles = new SessionRoles(deps.users, deps.engine.catalog, this.settings.user);
+    if (!this.roles.isSuperuser()) this.settings.set('is_superuser', ['off'], () => undefined);
+  }
+
+  private readonly roles: SessionRoles;
+  private readonly sqlCursors = new SqlCursors();
+  private timeoutCache: { raw: [string, string, string]; value: SessionTimeouts } | null = null;
+
+  /** Read at every statement: parsed again only when one of the three settings changed. */
+  timeouts(): SessionTimeouts {
+    const s = this.settings;
+    const st = s.get('statement_timeout');
+    const idle = s.get('idle_session_timeout');
+    const idleTx = s.get('idle_in_transaction_session_timeout');
+    const c = this.timeoutCache;
+    if (c !== null && c.raw[0] === st && c.raw[1] === idle && c.raw[2] === idleTx) return c.value;
+    const value: SessionTimeouts = {
+      statementMs: parseDurationMs('statement_timeout', st),
+      idleSessionMs: parseDurationMs('idle_session_timeout', idle),
+      idleInTransactionMs: parseDurationMs('idle_in_transaction_session_timeout', idleTx),
+    };
+    this.timeoutCache = { raw: [st, idle, idleTx], value };
+    return value;
   }
 
   parameterStatus(): Record<string, string> {
@@ -140,6 +174,7 @@ export class SqlSession implements Session {
       throw new SqlError(SqlState.InFailedSqlTransaction, 'current transaction is aborted, commands ignored until end of transaction block');
     }
     if (cancel.cancelled) throw canceled();
+    this.roles.authorize(p.stmt);
     if (simple && p.stmt.kind === 'Query') {
       const shared = this.runByShape(p.stmt.query, cancel);
       if (shared) return shared;
@@ -222,8 +257,8 @@ export class SqlSession implements Session {
       case 'Explain':
         return simple([{ name: 'QUERY PLAN', type: T.text }], (params, cancel) => this.explain(s.statement, p.paramTypes, s.analyze, cancel));
       case 'Flush':
-        return simple(null, async () => {
-          await this.deps.engine.flush();
+        return simple(null, async (params, cancel) => {
+          await awaitCancellable(this.deps.engine.flush(), cancel);
           return { kind: 'command', tag: 'FLUSH' };
         });
       case 'Set':
@@ -246,8 +281,28 @@ export class SqlSession implements Session {
           else this.tx = 'T';
           return { kind: 'command', tag: 'BEGIN', notices };
         });
+      case 'DeclareCursor': {
+        if (this.tx === 'I' && !s.hold) throw new SqlError(SqlState.NoActiveSqlTransaction, 'DECLARE CURSOR can only be used in transaction blocks');
+        const q = this.planSelect(s.query, p.paramTypes, version);
+        return {
+          ...simple(null, async (params, cancel) => {
+            const r = await q.run(params, cancel);
+            if (r.kind !== 'rows') throw new SqlError(SqlState.InternalError, 'DECLARE: the query gave no rows');
+            const rows: Row[] = [];
+            if (Array.isArray(r.rows)) rows.push(...r.rows);
+            else for await (const batch of r.rows) rows.push(...batch);
+            return this.sqlCursors.declare(s.name, r.columns, rows, s.hold);
+          }),
+          paramTypes: q.paramTypes,
+        };
+      }
+      case 'Fetch':
+        return simple(s.move ? null : this.sqlCursors.columns(s.name), () => this.sqlCursors.fetch(s.name, s.count, s.move));
+      case 'CloseCursor':
+        return simple(null, () => this.sqlCursors.close(s.name));
       case 'Commit':
         return simple(null, () => {
+          this.sqlCursors.endTransaction();
           const wasFailed = this.tx === 'E';
           const notices: Notice[] = this.tx === 'I' ? [{ severity: 'WARNING', code: SqlState.NoActiveSqlTransaction, message: 'there is no transaction in progress' }] : [];
           this.tx = 'I';
@@ -255,6 +310,7 @@ export class SqlSession implements Session {
         });
       case 'Rollback':
         return simple(null, () => {
+          this.sqlCursors.endTransaction();
           const notices: Notice[] = this.tx === 'I' ? [{ severity: 'WARNING', code: SqlState.NoActiveSqlTransaction, message: 'there is no transaction in progress' }] : [];
           this.tx = 'I';
           return { kind: 'command', tag: 'ROLLBACK', notices };
@@ -268,12 +324,39 @@ export class SqlSession implements Session {
         return simple(null, () => ({ kind: 'command', tag: s.name === 'all' ? 'DEALLOCATE ALL' : 'DEALLOCATE' }));
       case 'NoOp':
         return simple(null, () => ({ kind: 'command', tag: s.tag }));
+      case 'CreateRole': case 'AlterRole': case 'DropRole': case 'Grant':
+        return simple(null, () => this.roles.execute(s, this.settings.get('password_encryption') === 'md5' ? 'md5' : 'scram-sha-256'));
+      case 'Subscribe': {
+        const sub = planSubscription(this.deps.engine, this.deps.binderEnv, subscribeTarget(s), s.pos);
+        return { catalogVersion: version, columns: subscriptionColumns(sub), paramTypes: [], run: (params, cancel) => subscribeResult(sub, cancel) };
+      }
+      case 'Copy':
+        return planCopy(s, this.deps, this.dml, () => this.evalContext(), version);
     }
   }
 
   private evalContext(params: Value[] = []): EvalContext {
-    return newEvalContext({ params, statementTimestamp: currentMicros(), user: this.settings.user, database: this.settings.database });
+    return newEvalContext({ params, statementTimestamp: currentMicros(), user: this.settings.user, database: this.settings.database, catalog: this.catalogAccess() });
   }
+
+  private catalog?: SessionCatalog;
+
+  /** What catalog functions and reg* casts read (pg_catalog emulation, server/catalog/). */
+  private catalogAccess(): SessionCatalog | undefined {
+    if (this.catalog) return this.catalog;
+    const src = catalogSourceOf(this.deps.engine);
+    if (!src) return undefined;
+    this.catalog = new SessionCatalog(src, {
+      settings: this.settings,
+      user: this.settings.user,
+      pid: () => this.backendPid,
+      setSetting: (name, value) => this.applySet(name, [value]),
+    });
+    return this.catalog;
+  }
+
+  /** Set by the connection after startup (pg_backend_pid()). */
+  backendPid = 0;
 
   private planSelect(q: Query, paramTypes: (SqlType | null)[], version: number): Planned {
     const env = this.deps.binderEnv;

@@ -1,6 +1,7 @@
 /** Session settings (SET/SHOW/RESET) and the ParameterStatus values reported to clients. */
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
+import { normalizeSetting, parseStartupOptions } from './timeouts.js';
 
 /** Settings reported in ParameterStatus at startup and whenever they change. */
 const REPORTED = ['server_version', 'server_encoding', 'client_encoding', 'application_name', 'DateStyle', 'TimeZone', 'integer_datetimes', 'standard_conforming_strings', 'IntervalStyle', 'is_superuser', 'session_authorization'];
@@ -34,8 +35,21 @@ export class SessionSettings {
       transaction_read_only: 'off',
       extra_float_digits: '1',
       statement_timeout: '0',
+      idle_session_timeout: '0',
+      idle_in_transaction_session_timeout: '0',
+      password_encryption: 'scram-sha-256',
       lock_timeout: '0',
       max_identifier_length: '63',
+      max_index_keys: '32',
+      lc_collate: 'C.UTF-8',
+      lc_ctype: 'C.UTF-8',
+      lc_messages: 'C.UTF-8',
+      lc_monetary: 'C.UTF-8',
+      lc_numeric: 'C.UTF-8',
+      lc_time: 'C.UTF-8',
+      block_size: '8192',
+      max_connections: '100',
+      default_transaction_read_only: 'off',
       client_min_messages: 'notice',
     };
     for (const [k, v] of Object.entries(d)) {
@@ -47,6 +61,8 @@ export class SessionSettings {
       if (k === 'user' || k === 'database' || k === 'options' || k === 'replication') continue;
       this.setRaw(k, v);
     }
+    // PGOPTIONS / `options=-c name=value`: settings for the whole session.
+    if (startup.options !== undefined) for (const [k, v] of parseStartupOptions(startup.options)) this.setRaw(k, v);
   }
 
   private key(name: string): string {
@@ -61,7 +77,7 @@ export class SessionSettings {
     if (k === 'client_encoding' && !/^(utf-?8|unicode)$/i.test(value)) {
       throw new SqlError(SqlState.FeatureNotSupported, `client encoding "${value}" is not supported; use UTF8`);
     }
-    const v = k === 'TimeZone' ? 'UTC' : k === 'client_encoding' ? 'UTF8' : value;
+    const v = k === 'TimeZone' ? 'UTC' : k === 'client_encoding' ? 'UTF8' : normalizeSetting(k, value) ?? value;
     this.values.set(k, v);
     if (!this.canonical.has(k.toLowerCase())) this.canonical.set(k.toLowerCase(), k);
     return k;

@@ -3,6 +3,8 @@ import { T } from '../../runtime/sql/types.js';
 import type { Row } from '../../runtime/sql/values.js';
 import type { SystemTable } from '../../planner/bind/bind-select.js';
 import type { Engine } from '../../runtime/engine.js';
+import type { UsersStore } from '../../runtime/catalog/users-store.js';
+import { catalogSource, registerCatalogTables } from '../catalog/catalog-source.js';
 
 export const EDDY_ERRORS: SystemTable = {
   objectId: 1,
@@ -83,13 +85,16 @@ export const EDDY_SINKS: SystemTable = {
   ],
 };
 
-export function systemTables(engine: Engine): Map<string, SystemTable> {
+export function systemTables(engine: Engine, users: () => UsersStore | undefined = () => undefined): Map<string, SystemTable> {
   engine.systemScanners.set(EDDY_ERRORS.objectId, () => engine.scanErrors());
   engine.systemScanners.set(EDDY_LATE_ROWS.objectId, () => engine.scanLateRows());
   engine.systemScanners.set(EDDY_STREAMS.objectId, () => engine.streamStats());
   engine.systemScanners.set(EDDY_OPERATOR_STATE.objectId, () => operatorState(engine));
   engine.systemScanners.set(EDDY_SINKS.objectId, () => engine.sinkStats());
-  return new Map([EDDY_ERRORS, EDDY_LATE_ROWS, EDDY_STREAMS, EDDY_OPERATOR_STATE, EDDY_SINKS].map((t) => [t.name, t]));
+  const eddy = [EDDY_ERRORS, EDDY_LATE_ROWS, EDDY_STREAMS, EDDY_OPERATOR_STATE, EDDY_SINKS];
+  const all = new Map(eddy.map((t) => [t.name, t]));
+  registerCatalogTables(engine, catalogSource(engine, eddy, users), all);
+  return all;
 }
 
 function operatorState(engine: Engine): Row[] {

@@ -16,7 +16,8 @@
  *
  * DISTINCT is applied by the caller with distinctAccumulator (distinct.ts).
  */
-import { sqlType, T, TypeId } from '../../sql/types.js';
+import { arrayOf, sqlType, T, TypeId } from '../../sql/types.js';
+import { ArrayAgg } from './array-agg.js';
 import type { SqlType } from '../../sql/types.js';
 import type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
 import { BoolColumn, CountColumn, IntSumColumn } from './columns.js';
@@ -51,7 +52,7 @@ function isStringType(id: TypeId): boolean {
 }
 
 /** Aggregate names this registry knows (for the planner's "is this an aggregate" test). */
-export const AGGREGATE_NAMES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg']);
+export const AGGREGATE_NAMES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
 
 export function isAggregateName(name: string): boolean {
   return AGGREGATE_NAMES.has(name.toLowerCase());
@@ -115,6 +116,12 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
       if (argTypes.length !== 1 || (id !== TypeId.Bool && id !== TypeId.Unknown)) return null;
       const isAnd = n !== 'bool_or';
       return withColumn(resolved(n, T.bool, [T.bool], () => new BoolAggregate(isAnd)), () => new BoolColumn(isAnd));
+    }
+    case 'array_agg': {
+      if (argTypes.length !== 1 || id === TypeId.Array || id === TypeId.Record) return null;
+      const t = id === TypeId.Unknown ? T.text : t0;
+      const orderBy = options?.orderBy ?? [];
+      return resolved(n, arrayOf(t), [t], () => new ArrayAgg(orderBy), orderBy);
     }
     case 'string_agg': {
       if (argTypes.length !== 2 || !isStringType(id as TypeId) || !isStringType(argTypes[1].id)) return null;

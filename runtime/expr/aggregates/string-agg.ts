@@ -7,61 +7,33 @@
  *
  *   string_agg(x, ',' ORDER BY x) over +'b' +'a' +'c' -'b' -> 'a,c'
  *
- * State: the multiset of argument tuples with multiplicities and the sequence number of each
- * tuple's first arrival. The result sorts by the ORDER BY keys, ties (and the no-ORDER-BY case) by
- * arrival, which is the order a batch scan of the same input produces. The result is cached until
- * the next change; building it is O(n log n) in the group size, as the output itself is O(n).
+ * State: OrderedTuples. The result is cached until the next change; building it is O(n log n)
+ * in the group size, as the output itself is O(n).
  */
-import { compareValues } from '../../sql/compare.js';
 import type { Value } from '../../sql/values.js';
-import { encodeRow } from '../../storage/value-codec.js';
 import type { Accumulator, AggOrderBy } from './accumulator.js';
+import { OrderedTuples } from './ordered-tuples.js';
 
-interface Entry {
-  args: Value[];
-  n: number;
-  seq: number;
-}
+export { compareSortKey } from './ordered-tuples.js';
 
 export class StringAgg implements Accumulator {
-  private entries = new Map<string, Entry>();
-  private seq = 0;
+  private readonly tuples: OrderedTuples;
   private cached: Value | undefined = undefined;
-  private readonly orderBy: readonly AggOrderBy[];
 
   constructor(orderBy: readonly AggOrderBy[] = []) {
-    this.orderBy = orderBy;
+    this.tuples = new OrderedTuples(orderBy, 2 + orderBy.length, 2);
   }
 
   add(args: readonly Value[], weight: number): void {
     if (args[0] === null || weight === 0) return;
-    const width = 2 + this.orderBy.length;
-    const tuple = args.length === width ? (args as Value[]).slice() : args.slice(0, width);
-    while (tuple.length < width) tuple.push(null);
-    const k = encodeRow(tuple);
-    let e = this.entries.get(k);
-    if (e === undefined) {
-      e = { args: tuple, n: 0, seq: this.seq++ };
-      this.entries.set(k, e);
-    }
-    e.n += weight;
-    if (e.n === 0) this.entries.delete(k);
+    this.tuples.add(args, weight);
     this.cached = undefined;
   }
 
   result(): Value {
     if (this.cached !== undefined) return this.cached;
-    const live: Entry[] = [];
-    for (const e of this.entries.values()) if (e.n > 0) live.push(e);
+    const live = this.tuples.sorted();
     if (live.length === 0) return (this.cached = null);
-    const ob = this.orderBy;
-    live.sort((a, b) => {
-      for (let i = 0; i < ob.length; i++) {
-        const c = compareSortKey(ob[i], a.args[2 + i], b.args[2 + i]);
-        if (c !== 0) return c;
-      }
-      return a.seq - b.seq;
-    });
     let out = '';
     let first = true;
     for (const e of live) {
@@ -77,27 +49,11 @@ export class StringAgg implements Accumulator {
   }
 
   save(): unknown {
-    const out: [Value[], number, number][] = [];
-    for (const e of this.entries.values()) out.push([e.args, e.n, e.seq]);
-    return [this.seq, out];
+    return this.tuples.save();
   }
 
   load(state: unknown): void {
-    const [seq, entries] = state as [number, [Value[], number, number][]];
-    this.seq = seq;
-    this.entries = new Map();
-    for (const [args, n, s] of entries) this.entries.set(encodeRow(args), { args, n, seq: s });
+    this.tuples.load(state);
     this.cached = undefined;
   }
-}
-
-/** ORDER BY comparison of one key: direction and NULLS FIRST/LAST as given. */
-export function compareSortKey(o: AggOrderBy, a: Value, b: Value): number {
-  if (a === null || b === null) {
-    if (a === b) return 0;
-    // NULLS FIRST puts nulls first regardless of the direction.
-    return (a === null) === o.nullsFirst ? -1 : 1;
-  }
-  const c = compareValues(o.type.id, a, b);
-  return o.desc ? -c : c;
 }

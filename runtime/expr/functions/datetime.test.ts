@@ -115,7 +115,7 @@ test('volatility follows PostgreSQL', () => {
   assert.equal(resolveFunction('date_trunc', [T.text, T.timestamp])?.volatility, 'immutable');
   assert.equal(resolveFunction('date_trunc', [T.text, T.timestamptz])?.volatility, 'stable');
   const before = Date.now() * 1000;
-  const clock = resolveFunction('clock_timestamp', [])!.impl([], { params: [], statementTimestamp: 0, user: '', database: '' });
+  const clock = resolveFunction('clock_timestamp', [])!.impl([], { params: [], statementTimestamp: 0, user: '', database: '', outer: [], execution: 0 });
   assert.ok(typeof clock === 'number' && clock >= before - 1000);
 });
 

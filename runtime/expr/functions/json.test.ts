@@ -122,5 +122,5 @@ test('to_jsonb of an untyped literal is 42804, as in PostgreSQL', () => {
 });
 
 function evalCallContext() {
-  return { params: [], statementTimestamp: 0, user: 'u', database: 'd' };
+  return { params: [], statementTimestamp: 0, user: 'u', database: 'd', outer: [], execution: 0 };
 }

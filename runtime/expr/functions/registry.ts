@@ -9,7 +9,7 @@
  */
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
-import { sqlType, T, TypeId, type SqlType } from '../../sql/types.js';
+import { arrayOf, sqlType, T, TypeId, type SqlType } from '../../sql/types.js';
 import type { Value } from '../../sql/values.js';
 import type { EvalContext } from '../eval-context.js';
 import type { FunctionDef, Volatility } from './function-def.js';
@@ -19,6 +19,8 @@ import { STRING_FUNCTIONS } from './string.js';
 import { DATETIME_FUNCTIONS } from './datetime.js';
 import { JSON_FUNCTIONS } from './json.js';
 import { SYSTEM_FUNCTIONS } from './system.js';
+import { ARRAY_FUNCTIONS } from './array.js';
+import { CATALOG_FUNCTIONS } from './catalog.js';
 
 export interface ResolvedFunction {
   name: string;
@@ -39,7 +41,7 @@ export type FunctionLookup =
 
 const BY_NAME: ReadonlyMap<string, readonly FunctionDef[]> = (() => {
   const m = new Map<string, FunctionDef[]>();
-  for (const family of [MATH_FUNCTIONS, STRING_FUNCTIONS, DATETIME_FUNCTIONS, JSON_FUNCTIONS, SYSTEM_FUNCTIONS]) {
+  for (const family of [MATH_FUNCTIONS, STRING_FUNCTIONS, DATETIME_FUNCTIONS, JSON_FUNCTIONS, SYSTEM_FUNCTIONS, ARRAY_FUNCTIONS, CATALOG_FUNCTIONS]) {
     for (const def of family) {
       const list = m.get(def.name);
       if (list) list.push(def);
@@ -59,6 +61,7 @@ export function lookupFunction(name: string, argTypes: readonly SqlType[]): Func
   if (sel.kind !== 'Found') return sel;
   const { def, slots } = sel.candidate;
   const resolved = slots.map((slot, i): SqlType => {
+    if (slot === TypeId.Array) return argTypes[i].id === TypeId.Array ? argTypes[i] : arrayOf(T.text);
     if (slot !== 'any' && slot !== 'anyelement') return sqlType(slot);
     if (argTypes[i].id !== TypeId.Unknown) return argTypes[i];
     // "any" takes an untyped literal as text; a polymorphic parameter cannot (PostgreSQL 42804).

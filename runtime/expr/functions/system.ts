@@ -3,7 +3,7 @@
  * functions and regtype for pg_typeof; Eddy has neither type and returns text (same text).
  */
 import { typeDisplayName } from '../../sql/cast.js';
-import { T, sqlType } from '../../sql/types.js';
+import { T, TypeId, sqlType } from '../../sql/types.js';
 import { aliases, fn, fnBind, type FunctionDef } from './function-def.js';
 import { sleepValue } from '../async-value.js';
 
@@ -26,7 +26,7 @@ export const SYSTEM_FUNCTIONS: readonly FunctionDef[] = [
   fn('pg_sleep', ['float8'], T.text, ([s]) => sleepValue(s as number), { volatility: 'volatile' }),
   // PostgreSQL returns regtype; Eddy has no reg* types and returns the same text as text.
   fnBind('pg_typeof', ['any'], T.text, ([t]) => {
-    const name = typeDisplayName(sqlType(t.id));
+    const name = typeDisplayName(t.id === TypeId.Array || t.id === TypeId.Record ? t : sqlType(t.id));
     return () => name;
   }, { strict: false, volatility: 'stable', keepUnknown: true }),
 ];

@@ -1,0 +1,81 @@
+/**
+ * The state of ordered, retractable aggregates (string_agg, array_agg): the multiset of argument
+ * tuples with multiplicities and each tuple's first-arrival sequence number. `sorted()` orders
+ * the live tuples by the aggregate's ORDER BY keys (which start at `keyOffset` in a tuple), ties
+ * and the no-ORDER-BY case by arrival: the order a batch scan of the same input produces.
+ */
+import type { Value } from '../../sql/values.js';
+import { compareValues } from '../../sql/compare.js';
+import { encodeRow } from '../../storage/value-codec.js';
+import type { AggOrderBy } from './accumulator.js';
+
+export interface TupleEntry {
+  args: Value[];
+  n: number;
+  seq: number;
+}
+
+export class OrderedTuples {
+  private entries = new Map<string, TupleEntry>();
+  private seq = 0;
+
+  constructor(
+    private readonly orderBy: readonly AggOrderBy[],
+    /** Tuple width: the aggregate's own arguments plus one per ORDER BY key. */
+    private readonly width: number,
+    private readonly keyOffset: number,
+  ) {}
+
+  add(args: readonly Value[], weight: number): void {
+    const tuple = args.slice(0, this.width);
+    while (tuple.length < this.width) tuple.push(null);
+    const k = encodeRow(tuple);
+    let e = this.entries.get(k);
+    if (e === undefined) {
+      e = { args: tuple, n: 0, seq: this.seq++ };
+      this.entries.set(k, e);
+    }
+    e.n += weight;
+    if (e.n === 0) this.entries.delete(k);
+  }
+
+  /** Live tuples (multiplicity > 0) in ORDER BY order, then arrival order. */
+  sorted(): TupleEntry[] {
+    const live: TupleEntry[] = [];
+    for (const e of this.entries.values()) if (e.n > 0) live.push(e);
+    const ob = this.orderBy;
+    const off = this.keyOffset;
+    live.sort((a, b) => {
+      for (let i = 0; i < ob.length; i++) {
+        const c = compareSortKey(ob[i], a.args[off + i], b.args[off + i]);
+        if (c !== 0) return c;
+      }
+      return a.seq - b.seq;
+    });
+    return live;
+  }
+
+  save(): unknown {
+    const out: [Value[], number, number][] = [];
+    for (const e of this.entries.values()) out.push([e.args, e.n, e.seq]);
+    return [this.seq, out];
+  }
+
+  load(state: unknown): void {
+    const [seq, entries] = state as [number, [Value[], number, number][]];
+    this.seq = seq;
+    this.entries = new Map();
+    for (const [args, n, s] of entries) this.entries.set(encodeRow(args), { args, n, seq: s });
+  }
+}
+
+/** ORDER BY comparison of one key: direction and NULLS FIRST/LAST as given. */
+export function compareSortKey(o: AggOrderBy, a: Value, b: Value): number {
+  if (a === null || b === null) {
+    if (a === b) return 0;
+    // NULLS FIRST puts nulls first regardless of the direction.
+    return (a === null) === o.nullsFirst ? -1 : 1;
+  }
+  const c = compareValues(o.type.id, a, b);
+  return o.desc ? -c : c;
+}
