@@ -304,7 +304,10 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
       const out: Row[] = [];
       const nullsRight = new Array<Value>(rw).fill(null);
       const nullsLeft = new Array<Value>(lw).fill(null);
+      let probe = 0;
       for (const l of lrows) {
+        // statement_timeout reads the clock: a long probe loop stops within ~64k rows of it.
+        if ((++probe & 0xffff) === 0) checkCancel();
         const k = keyFor(lk, l);
         let matched = false;
         const bucket = k === undefined ? undefined : table.get(k);
@@ -315,7 +318,10 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
             matched = true;
             if (rightMatched) rightMatched[ri] = 1;
             out.push(row);
-            if (out.length > MAX_JOIN_ROWS) throw joinTooLarge();
+            if ((out.length & 0xffff) === 0) {
+              if (out.length > MAX_JOIN_ROWS) throw joinTooLarge();
+              checkCancel();
+            }
           }
         }
         if (!matched && (type === 'left' || type === 'full')) out.push(l.concat(nullsRight));

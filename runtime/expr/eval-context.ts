@@ -37,7 +37,8 @@ export type RegKind = 'regclass' | 'regtype' | 'regproc' | 'regnamespace' | 'reg
  */
 export interface CatalogAccess extends CatalogNames {
   formatType(typeOid: number, typmod: number | null): string | null;
-  indexDef(indexOid: number): string | null;
+  /** CREATE INDEX text, or with column > 0 that key column's name (pg_get_indexdef(oid, n, pretty)). */
+  indexDef(indexOid: number, column?: number): string | null;
   constraintDef(constraintOid: number): string | null;
   viewDef(relationOid: number): string | null;
   tableIsVisible(relationOid: number): boolean;

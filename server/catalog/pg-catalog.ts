@@ -165,7 +165,7 @@ function typeOfCol(t: SqlType): number {
 function attributes(rel: Relation): Row[] {
   return rel.columns.map((c, i) => [
     rel.oid, c.name, typeOfCol(c.type), -1, typlen(c.type), i + 1, c.type.id === TypeId.Array ? 1 : 0, -1, wireTypmod(c.type),
-    typlen(c.type) > 0 && typlen(c.type) <= 8, 'i', 'x', '', c.notNull, c.defaultSql !== undefined, false, '', '', false, true, 0,
+    typlen(c.type) > 0 && typlen(c.type) <= 8, 'i', typlen(c.type) > 0 ? 'p' : 'x', '', c.notNull, c.defaultSql !== undefined, false, '', '', false, true, 0,
     isCollatable(c.type) ? 100 : 0, null, null, null, null,
   ]);
 }

@@ -84,9 +84,11 @@ export class SessionCatalog implements CatalogAccess {
     return formatType(typeOid, typmod);
   }
 
-  indexDef(indexOid: number): string | null {
+  indexDef(indexOid: number, column = 0): string | null {
     const r = relations(this.src).find((x) => x.oid === indexOid && x.kind === 'i');
-    return r ? indexDef(r) : null;
+    if (!r) return null;
+    if (column > 0) return r.columns[column - 1]?.name ?? '';
+    return indexDef(r);
   }
 
   constraintDef(constraintOid: number): string | null {

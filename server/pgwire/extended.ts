@@ -13,7 +13,7 @@ import { rowsTag } from './row-tag.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { Value } from '../../runtime/sql/values.js';
-import type { ColumnDesc, Notice, Prepared, Session } from '../session/session-api.js';
+import type { ColumnDesc, Notice, Prepared, PreparedStatementRegistry, Session } from '../session/session-api.js';
 import type { BackendWriter } from './backend.js';
 import type { FrontendMessage } from './frontend.js';
 import { RowCursor } from './row-cursor.js';
@@ -82,14 +82,24 @@ function checkFormats(formats: readonly number[]): void {
   }
 }
 
-export class ExtendedQuery {
+export class ExtendedQuery implements PreparedStatementRegistry {
   private readonly statements = new Map<string, Prepared>();
   private readonly portals = new Map<string, Portal>();
 
   constructor(
     private readonly session: Session,
     private readonly host: ExtendedHost,
-  ) {}
+  ) {
+    session.attachPreparedStatements?.(this);
+  }
+
+  deallocate(name: string): boolean {
+    return name !== '' && this.statements.delete(name);
+  }
+
+  deallocateAll(): void {
+    for (const name of [...this.statements.keys()]) if (name !== '') this.statements.delete(name);
+  }
 
   parse(m: Msg<'Parse'>): Promise<void> {
     if (m.name === '') this.statements.delete('');

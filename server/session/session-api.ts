@@ -91,6 +91,15 @@ export interface Session {
   close(): void;
   /** statement_timeout and the idle timeouts in force now (the connection enforces them); absent = none. */
   timeouts?(): SessionTimeouts;
+  /** The connection's named prepared statements, so SQL DEALLOCATE / DISCARD ALL can drop them. */
+  attachPreparedStatements?(registry: PreparedStatementRegistry): void;
+}
+
+/** Named protocol-level prepared statements of one connection (Parse with a name). */
+export interface PreparedStatementRegistry {
+  /** Drops one statement; false when there is none of that name. */
+  deallocate(name: string): boolean;
+  deallocateAll(): void;
 }
 
 /** Time limits in milliseconds, 0 = off (PostgreSQL's statement_timeout, idle_session_timeout, idle_in_transaction_session_timeout). */

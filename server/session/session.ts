@@ -20,7 +20,7 @@ import type { BinderEnvironment } from '../../planner/bind/bind-select.js';
 import { planBatch, liveKeyOf, lowerToDataflow, bindQuery } from '../../planner/planner.js';
 import { explainDataflow } from '../../planner/physical/lower-to-dataflow.js';
 import { explainPlan } from '../../planner/logical/explain.js';
-import type { CancelSignal, ColumnDesc, Notice, Prepared, PreparedInfo, Session, StatementResult, TxStatus } from './session-api.js';
+import type { CancelSignal, ColumnDesc, Notice, Prepared, PreparedInfo, PreparedStatementRegistry, Session, StatementResult, TxStatus } from './session-api.js';
 import { SessionSettings } from './settings.js';
 import { parameterizeLiterals } from '../../planner/rules/parameterize-literals.js';
 import { parseText } from '../../runtime/sql/text-io.js';
@@ -72,6 +72,11 @@ export class SqlSession implements Session {
 
   private readonly roles: SessionRoles;
   private readonly sqlCursors = new SqlCursors();
+  private preparedStatements?: PreparedStatementRegistry;
+
+  attachPreparedStatements(registry: PreparedStatementRegistry): void {
+    this.preparedStatements = registry;
+  }
   private timeoutCache: { raw: [string, string, string]; value: SessionTimeouts } | null = null;
 
   /** Read at every statement: parsed again only when one of the three settings changed. */
@@ -265,7 +270,10 @@ export class SqlSession implements Session {
         return simple(null, () => {
           // Clients set many PostgreSQL settings on connect; unknown ones are kept and have no effect.
           const notices: Notice[] = this.settings.known(s.name) ? [] : [{ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `setting "${s.name}" has no effect in Eddy` }];
+          this.settings.ignoredTimeZone = undefined;
           this.applySet(s.name, s.values);
+          const tz = this.settings.ignoredTimeZone;
+          if (tz !== undefined) notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `time zone "${tz}" is accepted but not applied: Eddy sessions use UTC (timestamptz values carry their offset)` });
           return { kind: 'command', tag: 'SET', notices };
         });
       case 'Reset':
@@ -317,11 +325,21 @@ export class SqlSession implements Session {
         });
       case 'Discard':
         return simple(null, () => {
-          if (s.what.toLowerCase() === 'all') this.settings.resetAll((k, v) => (this.paramChanges[k] = v));
+          if (s.what.toLowerCase() === 'all') {
+            this.settings.resetAll((k, v) => (this.paramChanges[k] = v));
+            this.preparedStatements?.deallocateAll();
+            this.sqlCursors.close('all');
+          }
           return { kind: 'command', tag: `DISCARD ${s.what.toUpperCase()}` };
         });
       case 'Deallocate':
-        return simple(null, () => ({ kind: 'command', tag: s.name === 'all' ? 'DEALLOCATE ALL' : 'DEALLOCATE' }));
+        return simple(null, () => {
+          if (s.name === 'all') this.preparedStatements?.deallocateAll();
+          else if (this.preparedStatements && !this.preparedStatements.deallocate(s.name)) {
+            throw new SqlError(SqlState.InvalidSqlStatementName, `prepared statement "${s.name}" does not exist`);
+          }
+          return { kind: 'command', tag: s.name === 'all' ? 'DEALLOCATE ALL' : 'DEALLOCATE' };
+        });
       case 'NoOp':
         return simple(null, () => ({ kind: 'command', tag: s.tag }));
       case 'CreateRole': case 'AlterRole': case 'DropRole': case 'Grant':

@@ -6,7 +6,23 @@ import { normalizeSetting, parseStartupOptions } from './timeouts.js';
 /** Settings reported in ParameterStatus at startup and whenever they change. */
 const REPORTED = ['server_version', 'server_encoding', 'client_encoding', 'application_name', 'DateStyle', 'TimeZone', 'integer_datetimes', 'standard_conforming_strings', 'IntervalStyle', 'is_superuser', 'session_authorization'];
 
+function isUtcName(v: string): boolean {
+  return /^(utc|gmt|z|etc\/utc|etc\/gmt|etc\/universal|universal|zulu|\+?0+|00:00)$/i.test(v.trim());
+}
+
+function isKnownTimeZone(v: string): boolean {
+  if (/^[+-]?\d{1,2}(:\d{2})?$/.test(v)) return true;
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: v });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class SessionSettings {
+  /** The last non-UTC TimeZone a client asked for (accepted, not applied: sessions use UTC). */
+  ignoredTimeZone?: string;
   private values = new Map<string, string>();
   private defaults = new Map<string, string>();
   private canonical = new Map<string, string>();
@@ -71,8 +87,14 @@ export class SessionSettings {
 
   private setRaw(name: string, value: string): string {
     const k = this.key(name);
-    if (k === 'TimeZone' && !/^(utc|gmt|z|etc\/utc|\+?0+|00:00)$/i.test(value.trim())) {
-      throw new SqlError(SqlState.FeatureNotSupported, `time zone "${value}" is not supported yet; Eddy sessions use UTC`);
+    if (k === 'TimeZone' && !isUtcName(value)) {
+      // Sessions compute in UTC. Drivers send the client's zone at connect (pgjdbc: the JVM's),
+      // so a valid zone is accepted and ignored (timestamptz values carry their offset, so
+      // instants stay right); SET TimeZone answers with a notice saying so.
+      if (!isKnownTimeZone(value.trim())) {
+        throw new SqlError(SqlState.InvalidParameterValue, `invalid value for parameter "TimeZone": "${value}"`);
+      }
+      this.ignoredTimeZone = value.trim();
     }
     if (k === 'client_encoding' && !/^(utf-?8|unicode)$/i.test(value)) {
       throw new SqlError(SqlState.FeatureNotSupported, `client encoding "${value}" is not supported; use UTF8`);

@@ -36,7 +36,8 @@ before(async () => {
     path.join(dir, 'odbc.ini'),
     ['[eddy]', 'Driver = PostgreSQL Unicode', 'Servername = 127.0.0.1', `Port = ${recorder.port}`, 'Database = eddy', 'Username = eddy', 'Password =', 'SSLmode = disable', ''].join('\n'),
   );
-  const input = ['SELECT id, label FROM numbers ORDER BY id', 'SELECT 1/0', 'SELECT 40 + 2 AS answer', 'help', 'help numbers', ''].join('\n');
+  // Several statements in a row: psqlODBC drops each with SQL DEALLOCATE and reuses the names.
+  const input = ['SELECT id, label FROM numbers ORDER BY id', 'SELECT 1/0', 'SELECT 40 + 2 AS answer', 'SELECT 7 AS seven', 'SELECT 8 AS eight', 'SELECT 9 AS nine', 'SELECT 10 AS ten', 'help', 'help numbers', ''].join('\n');
   // -b batch mode (no prompts), -v verbose errors, -d'|' delimited rows, -c column names first.
   out = await run(ISQL, ['-v', '-b', '-d|', '-c', 'eddy'], {
     input,
@@ -84,6 +85,16 @@ test('isql reports an error with its SQLSTATE and carries on', (t) => {
   const lines = outputLines();
   const at = lines.indexOf('answer');
   assert.ok(at >= 0 && lines[at + 1] === '42', out.stdout);
+});
+
+test('isql runs many statements in a row (statement names are reused after DEALLOCATE)', (t) => {
+  if (skipWithoutOdbc(t)) return;
+  assert.doesNotMatch(out.stdout + out.stderr, /42P05|already exists/, out.stdout + out.stderr);
+  const lines = outputLines();
+  for (const [name, v] of [['seven', '7'], ['eight', '8'], ['nine', '9'], ['ten', '10']]) {
+    const at = lines.indexOf(name);
+    assert.ok(at >= 0 && lines[at + 1] === v, `${name} answered:\n${out.stdout}${out.stderr}`);
+  }
 });
 
 test('isql help lists tables and streams (SQLTables) and columns (SQLColumns)', (t) => {

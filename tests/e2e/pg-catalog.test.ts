@@ -222,3 +222,34 @@ test('SQL cursors: DECLARE, FETCH, MOVE, CLOSE (psqlODBC / Tableau / psycopg2 na
   assert.deepEqual((await client.query('FETCH 10 IN c3')).rows, [{ one: 1 }]);
   await client.query('CLOSE ALL');
 });
+
+test('driver details: DEALLOCATE drops named statements, a client time zone is accepted, index columns, polymorphic unknowns', async () => {
+  // psqlODBC drops its statements with SQL DEALLOCATE and reuses the names.
+  await client.query({ name: 'dealloc_me', text: 'SELECT 1 AS one' });
+  await client.query('DEALLOCATE dealloc_me');
+  await assert.rejects(client.query('DEALLOCATE dealloc_me'), { code: '26000' });
+  await client.query('DEALLOCATE ALL');
+  // pgjdbc sends the JVM's zone at connect; sessions compute in UTC and say so on SET.
+  const tz = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'eddy', database: 'test', options: '-c TimeZone=America/New_York' });
+  await tz.connect();
+  const notices: string[] = [];
+  tz.on('notice', (n) => notices.push(n.message ?? ''));
+  assert.equal((await tz.query('SHOW TimeZone')).rows[0].TimeZone, 'UTC');
+  await tz.query(`SET TimeZone = 'Europe/Berlin'`);
+  assert.match(notices.join('\n'), /time zone "Europe\/Berlin" is accepted but not applied/);
+  await assert.rejects(tz.query(`SET TimeZone = 'Not/AZone'`), { code: '22023' });
+  await tz.end();
+  const r = await client.query(`SELECT pg_get_indexdef('orders_pkey'::regclass, 1, true) AS col, array_remove(ARRAY['a','b'], 'a') AS rm`);
+  assert.deepEqual(r.rows[0], { col: 'id', rm: ['b'] });
+});
+
+test('statement_timeout stops a long join in the middle', async () => {
+  const c = new pg.Client({ host: '127.0.0.1', port: server.pgPort, user: 'eddy', database: 'test' });
+  await c.connect();
+  await c.query('SET statement_timeout = 300');
+  const t0 = Date.now();
+  await assert.rejects(c.query('SELECT count(*) FROM generate_series(1, 2000) a, generate_series(1, 2000) b'), { code: '57014' });
+  assert.ok(Date.now() - t0 < 3000, `canceled after ${Date.now() - t0} ms`);
+  assert.equal((await c.query('SELECT 1 AS x')).rows[0].x, 1, 'the session goes on');
+  await c.end();
+});

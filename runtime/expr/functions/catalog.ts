@@ -86,7 +86,12 @@ export const CATALOG_FUNCTIONS: readonly FunctionDef[] = [
   fn('pg_get_expr', [TX, O], T.text, ([e]) => e, stable),
   fn('pg_get_expr', [TX, O, TypeId.Bool], T.text, ([e]) => e, stable),
   fn('pg_get_indexdef', [O], T.text, ([o], ctx) => ctx.catalog?.indexDef(o as number) ?? null, stable),
-  fn('pg_get_indexdef', [O, TypeId.Int4, TypeId.Bool], T.text, ([o], ctx) => ctx.catalog?.indexDef(o as number) ?? null, stable),
+  fn('pg_get_indexdef', [O, TypeId.Int4, TypeId.Bool], T.text, ([o, col], ctx) => ctx.catalog?.indexDef(o as number, col as number) ?? null, stable),
+  // Eddy has no rules; views show their definition through pg_get_viewdef.
+  fn('pg_get_ruledef', [O], T.text, () => null, stable),
+  fn('pg_get_ruledef', [O, TypeId.Bool], T.text, () => null, stable),
+  fn('pg_get_triggerdef', [O], T.text, () => null, stable),
+  fn('pg_get_triggerdef', [O, TypeId.Bool], T.text, () => null, stable),
   fn('pg_get_constraintdef', [O], T.text, ([o], ctx) => ctx.catalog?.constraintDef(o as number) ?? null, stable),
   fn('pg_get_constraintdef', [O, TypeId.Bool], T.text, ([o], ctx) => ctx.catalog?.constraintDef(o as number) ?? null, stable),
   fn('pg_get_viewdef', [O], T.text, ([o], ctx) => ctx.catalog?.viewDef(o as number) ?? null, stable),

@@ -64,6 +64,9 @@ export function lookupFunction(name: string, argTypes: readonly SqlType[]): Func
     if (slot === TypeId.Array) return argTypes[i].id === TypeId.Array ? argTypes[i] : arrayOf(T.text);
     if (slot !== 'any' && slot !== 'anyelement') return sqlType(slot);
     if (argTypes[i].id !== TypeId.Unknown) return argTypes[i];
+    // An untyped literal next to an array argument takes the array's element type (array_remove(a, 'x')).
+    const arr = slot === 'anyelement' ? argTypes.find((t) => t.id === TypeId.Array && t.elem) : undefined;
+    if (arr) return arr.elem!;
     // "any" takes an untyped literal as text; a polymorphic parameter cannot (PostgreSQL 42804).
     if (slot === 'any') return def.keepUnknown ? argTypes[i] : T.text;
     throw new SqlError(
