@@ -80,8 +80,9 @@ export async function startServer(cfg: ServerConfig): Promise<RunningServer> {
     security: { auth: cfg.auth, roles: users, tls: tlsFiles, requireTls: cfg.requireTls, maxConnections: cfg.maxConnections },
   });
   const http: FastifyInstance = Fastify({ logger: false, bodyLimit: cfg.httpMaxBody });
-  registerIngest(http, engine, { token: cfg.httpToken, maxBody: cfg.httpMaxBody });
-  registerSubscribe(http, engine, binderEnv, { token: cfg.httpToken });
+  const httpAuth = { token: cfg.httpToken, trustRemote: cfg.auth === 'trust' };
+  registerIngest(http, engine, { ...httpAuth, maxBody: cfg.httpMaxBody });
+  registerSubscribe(http, engine, binderEnv, httpAuth);
   http.get('/health', async () => ({ status: 'ok', epoch: engine.epoch }));
   let pgPort: number;
   try {

@@ -6,6 +6,7 @@
  *   401 without the configured bearer token; 404 for an unknown stream; 413 over the body limit.
  * Records are decoded by the same JSON format a Kafka source uses.
  */
+import { authorizeHttp, type HttpAuth } from './http-auth.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Engine } from '../../runtime/engine.js';
 import type { Row } from '../../runtime/sql/values.js';
@@ -17,9 +18,7 @@ import { BodyShapeError, splitRecords } from './json-records.js';
 /** At most this many bad rows are listed in a 400 response. */
 const MAX_LISTED_ERRORS = 100;
 
-export interface IngestOptions {
-  token?: string;
-}
+export type IngestOptions = HttpAuth;
 
 interface RowError {
   row: number;
@@ -37,9 +36,7 @@ export function registerIngest(app: FastifyInstance, engine: Engine, opts: Inges
     app.addContentTypeParser(type, { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   }
   app.post('/v1/streams/:name', async (req: FastifyRequest<{ Params: { name: string } }>, reply: FastifyReply) => {
-    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required' });
-    }
+    if (!authorizeHttp(req, reply, opts)) return reply;
     const name = req.params.name;
     const stream = engine.catalog.get(name) ?? engine.catalog.get(name.toLowerCase());
     if (stream === undefined || stream.kind !== 'stream') {

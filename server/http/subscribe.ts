@@ -10,6 +10,7 @@
  * falls too far behind gets a final `event: error` and the stream ends. 401 without the
  * configured bearer token, 404 for an unknown object, 400 for a bad `snapshot` value.
  */
+import { authorizeHttp, type HttpAuth } from './http-auth.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ServerResponse } from 'node:http';
 import type { Engine } from '../../runtime/engine.js';
@@ -22,9 +23,7 @@ import { planSubscription, type SubscriptionFeed } from '../session/subscribe.js
 /** Idle streams get a comment this often, so proxies and clients see the connection is alive. */
 const KEEPALIVE_MS = 15_000;
 
-export interface SubscribeRouteOptions {
-  token?: string;
-}
+export type SubscribeRouteOptions = HttpAuth;
 
 export function registerSubscribe(app: FastifyInstance, engine: Engine, env: BinderEnvironment, opts: SubscribeRouteOptions): void {
   const open = new Set<() => void>();
@@ -35,9 +34,7 @@ export function registerSubscribe(app: FastifyInstance, engine: Engine, env: Bin
   });
   const keepaliveMs = Number(process.env['EDDY_SSE_KEEPALIVE_MS']) > 0 ? Number(process.env['EDDY_SSE_KEEPALIVE_MS']) : KEEPALIVE_MS;
   app.get('/v1/subscribe/:name', async (req: FastifyRequest<{ Params: { name: string }; Querystring: { snapshot?: string } }>, reply: FastifyReply) => {
-    if (opts.token !== undefined && req.headers.authorization !== `Bearer ${opts.token}`) {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'a valid bearer token is required' });
-    }
+    if (!authorizeHttp(req, reply, opts)) return reply;
     const snapshotParam = req.query.snapshot;
     if (snapshotParam !== undefined && snapshotParam !== 'true' && snapshotParam !== 'false') {
       return reply.code(400).send({ error: `snapshot must be true or false, not "${snapshotParam}"` });

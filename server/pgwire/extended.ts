@@ -246,7 +246,7 @@ export class ExtendedQuery implements PreparedStatementRegistry {
           }
           const st: PortalState & { kind: 'Rows' } = {
             kind: 'Rows',
-            cursor: new RowCursor(result.rows),
+            cursor: new RowCursor(result.rows, result.onFailure !== undefined),
             writers: cols.map((c, i) => fieldWriter(c.type, columnFormat(portal.resultFormats, i))),
             tagPrefix: result.tagPrefix,
             columns: cols,

@@ -23,7 +23,12 @@ export class RowCursor {
   private index = 0;
   private finished = false;
 
-  constructor(rows: AsyncIterable<Row[]> | Row[]) {
+  /**
+   * `endless` (SUBSCRIBE): a limited fetch returns as soon as it has emitted rows and the batch at
+   * hand is used up, instead of waiting for `limit` rows that may come much later (the client
+   * gets PortalSuspended and asks again).
+   */
+  constructor(rows: AsyncIterable<Row[]> | Row[], private readonly endless = false) {
     if (Array.isArray(rows)) {
       this.array = rows;
       this.iterable = null;
@@ -50,6 +55,7 @@ export class RowCursor {
         continue;
       }
       if (this.finished) break;
+      if (this.endless && n > 0) break;
       this.iterator ??= this.iterable![Symbol.asyncIterator]();
       const r = await this.iterator.next();
       if (r.done) {

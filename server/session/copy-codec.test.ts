@@ -74,3 +74,9 @@ test('encoding round-trips through decoding', () => {
   assert.equal(encodeCopyRow(csv, ['a,b', null, '', 'x"y']), '"a,b",,"","x""y"\n');
   assert.equal(unescapeText('\\q\\101'), 'qA');
 });
+
+test('text-format octal and hex escapes are bytes decoded as UTF-8, as in PostgreSQL', () => {
+  assert.equal(unescapeText('\\xc3\\xa9|\\303\\251'), 'é|é');
+  assert.equal(unescapeText('\\x41\\101\\t\\\\'), 'AA\t\\');
+  assert.throws(() => unescapeText('\\xff', 3), (e: SqlError) => String(e.code) === '22021' && /0xff/.test(e.message));
+});

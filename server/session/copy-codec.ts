@@ -260,16 +260,55 @@ export class CopyDecoder {
   }
 }
 
-/** Undoes COPY text escapes: \b \f \n \r \t \v \\ \digits (octal) \xhh; any other escaped char is itself. */
+const STRICT_UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * Undoes COPY text escapes: \b \f \n \r \t \v \\ \digits (octal) \xhh; any other escaped char is
+ * itself. Octal and hex escapes are *bytes*, as in PostgreSQL: consecutive ones are decoded as
+ * UTF-8 together (\xc3\xa9 is é), and bytes that are not valid UTF-8 are 22021.
+ */
 export function unescapeText(s: string, line = 0): string {
   let out = '';
+  let bytes: number[] = [];
+  const badBytes = (hex: string) =>
+    new SqlError('22021' as SqlState, `invalid byte sequence for encoding "UTF8": ${hex}`, { detail: line > 0 ? `line ${line}` : undefined });
+  const flushBytes = () => {
+    if (bytes.length === 0) return;
+    try {
+      out += STRICT_UTF8.decode(Uint8Array.from(bytes));
+    } catch {
+      throw badBytes(bytes.map((x) => '0x' + x.toString(16).padStart(2, '0')).join(' '));
+    }
+    bytes = [];
+  };
   for (let i = 0; i < s.length; i++) {
     const ch = s[i];
     if (ch !== '\\' || i + 1 >= s.length) {
+      flushBytes();
       out += ch;
       continue;
     }
     const c = s[++i];
+    if (c === 'x') {
+      let j = i + 1;
+      while (j < s.length && j < i + 3 && /[0-9a-fA-F]/.test(s[j])) j++;
+      if (j > i + 1) {
+        const code = parseInt(s.slice(i + 1, j), 16);
+        if (code === 0) throw badBytes('0x00');
+        bytes.push(code);
+        i = j - 1;
+        continue;
+      }
+    } else if (c >= '0' && c <= '7') {
+      let j = i;
+      while (j < s.length && j < i + 3 && s[j] >= '0' && s[j] <= '7') j++;
+      const code = parseInt(s.slice(i, j), 8) & 0xff;
+      if (code === 0) throw badBytes('0x00');
+      bytes.push(code);
+      i = j - 1;
+      continue;
+    }
+    flushBytes();
     switch (c) {
       case 'b': out += '\b'; break;
       case 'f': out += '\f'; break;
@@ -277,25 +316,10 @@ export function unescapeText(s: string, line = 0): string {
       case 'r': out += '\r'; break;
       case 't': out += '\t'; break;
       case 'v': out += '\v'; break;
-      case 'x': {
-        let j = i + 1;
-        while (j < s.length && j < i + 3 && /[0-9a-fA-F]/.test(s[j])) j++;
-        if (j === i + 1) { out += 'x'; break; }
-        out += String.fromCharCode(parseInt(s.slice(i + 1, j), 16));
-        i = j - 1;
-        break;
-      }
-      default:
-        if (c >= '0' && c <= '7') {
-          let j = i;
-          while (j < s.length && j < i + 3 && s[j] >= '0' && s[j] <= '7') j++;
-          const code = parseInt(s.slice(i, j), 8);
-          if (code === 0) throw new SqlError('22021' as SqlState, 'invalid byte sequence for encoding "UTF8": 0x00', { detail: line > 0 ? `line ${line}` : undefined });
-          out += String.fromCharCode(code);
-          i = j - 1;
-        } else out += c;
+      default: out += c;
     }
   }
+  flushBytes();
   return out;
 }
 

@@ -160,7 +160,15 @@ test('extended protocol: pg-cursor reads with a row limit, waiting for new chang
   await client.query("INSERT INTO accounts VALUES (4, 'di', 4), (5, 'ed', 5)");
   const next = await pending;
   assert.deepEqual(next.map((r) => [r[1], r[2]]).sort(), [[1, 4], [1, 5]]);
+  // A limit larger than what has arrived does not wait for more: the client gets what is there
+  // (PortalSuspended) instead of a low-traffic subscription looking dead.
+  const big = read(100);
+  await new Promise((r) => setTimeout(r, 100));
+  await client.query("INSERT INTO accounts VALUES (60, 'fy', 6)");
+  const one = await big;
+  assert.deepEqual(one.map((r) => [r[1], r[2]]), [[1, 60]]);
   await new Promise<void>((resolve) => cur.close(() => resolve()));
+  await client.query('DELETE FROM accounts WHERE id = 60');
   assert.deepEqual(await arrayRows(c, 'SELECT count(*) FROM accounts'), [['4']]);
   await c.end();
 });
