@@ -119,9 +119,13 @@ export class SessionRoles {
       case 'CreateSink':
         if (this.mayCreate()) return;
         throw denied('permission denied for schema public');
-      case 'Drop':
+      case 'Drop': {
         if (this.mayCreate()) return;
-        throw denied(`must be owner of ${stmt.objectKind} ${stmt.names[0]}`);
+        // DROP ... IF EXISTS of objects that do not exist is a notice for anyone, as in PostgreSQL.
+        const existing = stmt.names.filter((n) => this.catalog.get(n) !== undefined);
+        if (stmt.ifExists && existing.length === 0) return;
+        throw denied(`must be owner of ${stmt.objectKind} ${existing[0] ?? stmt.names[0]}`);
+      }
       case 'CreateRole':
         if (this.isSuperuser()) return;
         throw denied('permission denied to create role', 'Only roles with the SUPERUSER attribute may create roles.');

@@ -154,6 +154,8 @@ test('a role without grants reads but cannot write; GRANT and REVOKE change that
   assert.deepEqual(await sqlError(reader, 'CREATE TABLE mine (id INT PRIMARY KEY)'), { code: '42501', message: 'permission denied for schema public' });
   assert.equal((await sqlError(reader, 'CREATE MATERIALIZED VIEW n AS SELECT count(*) FROM clicks')).code, '42501');
   assert.equal((await sqlError(reader, 'DROP TABLE accounts')).code, '42501');
+  assert.equal((await sqlError(reader, 'DROP TABLE IF EXISTS accounts')).code, '42501');
+  assert.equal((await reader.query('DROP TABLE IF EXISTS no_such_table')).command, 'DROP', 'IF EXISTS of nothing is a notice for anyone');
   assert.deepEqual(await sqlError(reader, "CREATE USER sneaky PASSWORD 'x'"), { code: '42501', message: 'permission denied to create role' });
   assert.equal((await sqlError(reader, 'ALTER USER reader SUPERUSER')).code, '42501');
   assert.equal((await sqlError(reader, 'GRANT ALL ON ALL TABLES IN SCHEMA public TO reader')).code, '42501');
