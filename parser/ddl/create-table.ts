@@ -48,7 +48,8 @@ export function parseCreateTable(c: Cursor, pos: number): CreateTable {
       });
       if (col.primaryKey) setPrimaryKey([col.name], pkAt);
       stmt.columns.push(col);
-    } while (c.acceptPunct(','));
+      // A trailing comma before ')' is accepted (RisingWave and MySQL users write it).
+    } while (c.acceptPunct(',') && !c.isPunct(')'));
   }
   c.expectPunct(')');
   for (;;) {

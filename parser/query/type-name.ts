@@ -38,7 +38,8 @@ export function parseTypeName(c: Cursor): TypeName {
     c.next();
     switch (first.value) {
       case 'double':
-        c.expectKw('precision');
+        // `double` alone (as in RisingWave, MySQL) means double precision.
+        c.acceptKw('precision');
         name = 'double precision';
         allowMods = false;
         break;

@@ -286,9 +286,37 @@ function bindBinary(op: string, leftAst: Expr, rightAst: Expr, env: ExprEnv, pos
     return fold({ kind, args, type: T.bool });
   }
   const normOp = op === '!=' ? '<>' : op;
+  if (leftAst.kind === 'Row' && rightAst.kind === 'Row') return bindRowComparison(normOp, leftAst.elements, rightAst.elements, env, pos);
   const l = bindExpr(leftAst, env);
   const r = bindExpr(rightAst, env);
   return makeBinary(normOp, l, r, params, pos, leftAst.pos, rightAst.pos);
+}
+
+/**
+ * Row constructor comparison, `(a, b) < (c, d)`, as PostgreSQL: = and <> pairwise (AND / OR);
+ * ordering operators lexicographic, deciding at the first pair that is unequal or NULL:
+ * (a1, a2) < (b1, b2)  ==  a1 < b1 OR (a1 = b1 AND a2 < b2).
+ */
+function bindRowComparison(op: string, left: Expr[], right: Expr[], env: ExprEnv, pos?: number): ScalarExpr {
+  if (left.length !== right.length) {
+    throw new SqlError(SqlState.SyntaxError, 'unequal number of entries in row expressions', { position: pos });
+  }
+  const pair = (o: string, i: number) => bindBinary(o, left[i], right[i], env, pos);
+  if (op === '=' || op === '<>') {
+    const parts = left.map((_x, i) => pair(op, i));
+    return parts.length === 1 ? parts[0] : fold({ kind: op === '=' ? 'And' : 'Or', args: parts, type: T.bool });
+  }
+  if (!['<', '<=', '>', '>='].includes(op)) {
+    throw new SqlError(SqlState.FeatureNotSupported, `operator ${op} on row constructors is not supported`, { position: pos });
+  }
+  const strict = op === '<=' ? '<' : op === '>=' ? '>' : op;
+  // Built from the last pair backwards: last = a_n op b_n; earlier = a_i strict b_i OR (a_i = b_i AND rest).
+  let acc = pair(op, left.length - 1);
+  for (let i = left.length - 2; i >= 0; i--) {
+    const eq = pair('=', i);
+    acc = fold({ kind: 'Or', args: [pair(strict, i), fold({ kind: 'And', args: [eq, acc], type: T.bool })], type: T.bool });
+  }
+  return acc;
 }
 
 export function makeBinary(op: string, l: ScalarExpr, r: ScalarExpr, params: ParamTypes, pos?: number, lpos?: number, rpos?: number): ScalarExpr {
@@ -370,6 +398,7 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
     }
     case 'greatest':
     case 'least': {
+      if (e.args.length === 0) throw new SqlError(SqlState.SyntaxError, 'syntax error at or near ")"', { position: e.pos });
       const args = e.args.map((a) => bindExpr(a, env));
       let t = commonSupertype(args.map((a) => a.type), name.toUpperCase());
       if (t.id === TypeId.Unknown) t = T.text;
