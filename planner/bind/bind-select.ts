@@ -9,7 +9,7 @@ import type { Cte, SetOperation, Values } from '../../parser/ast.js';
 import { SqlError, undefinedTable } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { T, TypeId, recordOf, type SqlType } from '../../runtime/sql/types.js';
-import { commonSupertype } from '../../runtime/sql/operators.js';
+import { commonSupertype, resolveBinaryOperator } from '../../runtime/sql/operators.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
@@ -170,7 +170,7 @@ export class QueryBinder implements BinderServices {
   // ------------------------------------------------------------ SELECT
 
   private bindSelect(s: Select, outer?: Scope): RelPlan {
-    if (s.distinctOn) throw new SqlError(SqlState.FeatureNotSupported, 'DISTINCT ON is not supported yet', { position: s.pos });
+
     // FROM
     let plan: RelPlan;
     let scope: Scope;
@@ -194,6 +194,7 @@ export class QueryBinder implements BinderServices {
     }
     // Select list expansion
     const items = this.expandItems(s.items, scope);
+    if (s.distinctOn) plan = this.bindDistinctOn(s, items, scope, plan);
     const grouped = s.groupBy.length > 0 || s.having !== undefined || items.some((i) => i.ast && containsAggregate(i.ast)) || s.orderBy.some((o) => containsAggregate(o.expr));
 
     let outputExprs: ScalarExpr[];
@@ -272,6 +273,51 @@ export class QueryBinder implements BinderServices {
       plan = { kind: 'Project', input: plan, exprs: outFields.map((f, i) => ({ kind: 'Column', index: i, type: f.type })), fields: outFields };
     }
     return plan;
+  }
+
+  /**
+   * SELECT DISTINCT ON (e, ...) ... ORDER BY ...: the first row of each e-group in ORDER BY order,
+   * planned as row_number() OVER (PARTITION BY e ORDER BY ...) = 1 below the projection — the
+   * shape a materialized view maintains with the incremental TopN operator. DISTINCT ON items
+   * and ORDER BY items may name output columns or be ordinals, as in PostgreSQL.
+   */
+  private bindDistinctOn(s: Select, items: { name: string; ast?: Expr; expr?: ScalarExpr }[], scope: Scope, input: RelPlan): RelPlan {
+    if (s.groupBy.length > 0 || s.having !== undefined || items.some((i) => i.ast && containsAggregate(i.ast))) {
+      throw new SqlError(SqlState.FeatureNotSupported, 'DISTINCT ON with GROUP BY or aggregates is not supported yet', { position: s.pos });
+    }
+    const env: ExprEnv = { services: this, scope, clause: 'DISTINCT ON' };
+    const bindItem = (e: Expr): ScalarExpr => {
+      const ord = ordinal(e);
+      if (ord !== undefined) {
+        const it = items[ord - 1];
+        if (!it) throw new SqlError(SqlState.InvalidColumnReference, `SELECT DISTINCT ON position ${ord} is not in select list`, { position: e.pos });
+        return it.ast ? bindExpr(it.ast, env) : it.expr!;
+      }
+      if (e.kind === 'ColumnRef' && e.table === undefined && !scope.lookup(undefined, e.column, e.pos)) {
+        const it = items.find((i) => i.name === e.column);
+        if (it) return it.ast ? bindExpr(it.ast, env) : it.expr!;
+      }
+      return bindExpr(e, env);
+    };
+    const partitionBy = s.distinctOn!.map(bindItem);
+    const orderBy = s.orderBy.map((o) => sortKey(bindItem(o.expr), o));
+    for (let i = 0; i < Math.min(partitionBy.length, orderBy.length); i++) {
+      if (!partitionBy.some((p) => irEquals(p, orderBy[i].expr))) {
+        throw new SqlError(SqlState.InvalidColumnReference, 'SELECT DISTINCT ON expressions must match initial ORDER BY expressions', { position: s.orderBy[i].expr.pos });
+      }
+    }
+    const rn = input.fields.length;
+    const window: RelPlan = {
+      kind: 'Window',
+      input,
+      partitionBy,
+      orderBy,
+      functions: [{ kind: 'row_number', name: 'row_number', args: [], frame: 'rows', type: T.int8 }],
+      fields: [...input.fields, { name: '?distinct_on_rn?', type: T.int8 }],
+    };
+    const one: ScalarExpr = { kind: 'Literal', value: 1n, type: T.int8 };
+    const isFirst = makeBinaryEq({ kind: 'Column', index: rn, type: T.int8 }, one);
+    return { kind: 'Filter', input: window, predicate: isFirst, fields: window.fields };
   }
 
   /**
@@ -615,6 +661,11 @@ function ordinal(e: Expr): number | undefined {
 function columnOf(fields: Field[], ord: number, pos?: number): ScalarExpr {
   if (ord < 1 || ord > fields.length) throw new SqlError(SqlState.InvalidColumnReference, `ORDER BY position ${ord} is not in select list`, { position: pos });
   return { kind: 'Column', index: ord - 1, type: fields[ord - 1].type };
+}
+
+function makeBinaryEq(l: ScalarExpr, r: ScalarExpr): ScalarExpr {
+  const resolved = resolveBinaryOperator('=', l.type, r.type)!;
+  return { kind: 'BinaryOp', op: '=', impl: resolved.impl, left: l, right: r, type: T.bool };
 }
 
 function sortKey(expr: ScalarExpr, o: OrderItem): SortKey {
