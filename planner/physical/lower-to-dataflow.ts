@@ -2,6 +2,7 @@
  * Lowers a relational plan to an incremental dataflow: each plan node becomes an operator over
  * change batches; scans become dataflow sources keyed by catalog id.
  */
+import { SetOperation, type SetOperationKind } from '../../runtime/dataflow/operators/set-operation.js';
 import type { RelPlan } from '../../runtime/plan/plan.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
@@ -164,8 +165,11 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
       case 'Sort':
         // Row order is not part of a live table; ORDER BY without LIMIT has no incremental meaning.
         return lower(p.input);
-      case 'SetOp':
-        throw new SqlError(SqlState.FeatureNotSupported, `${p.op.toUpperCase()} in a materialized view is not supported yet`);
+      case 'SetOp': {
+        const inputs = [lower(p.left), lower(p.right)];
+        const kind = `${p.op}${p.all ? ' all' : ''}` as SetOperationKind;
+        return add({ operator: new SetOperation(kind, p.fields.map((f) => f.type)), inputs, label: kind.toUpperCase() });
+      }
       case 'Limit':
         throw new SqlError(SqlState.FeatureNotSupported, 'LIMIT/OFFSET in a materialized view is not supported yet');
       default:
