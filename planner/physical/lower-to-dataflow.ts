@@ -7,6 +7,9 @@ import type { RelPlan } from '../../runtime/plan/plan.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { compileExpr } from '../../runtime/expr/compile.js';
+import { isConstant } from '../../runtime/expr/ir.js';
+import { TopN } from '../../runtime/dataflow/operators/top-n.js';
+import type { Row } from '../../runtime/sql/values.js';
 import { newEvalContext, type EvalContext } from '../../runtime/expr/eval-context.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { forEachChild } from '../../runtime/expr/ir.js';
@@ -170,8 +173,32 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
         const kind = `${p.op}${p.all ? ' all' : ''}` as SetOperationKind;
         return add({ operator: new SetOperation(kind, p.fields.map((f) => f.type)), inputs, label: kind.toUpperCase() });
       }
-      case 'Limit':
-        throw new SqlError(SqlState.FeatureNotSupported, 'LIMIT/OFFSET in a materialized view is not supported yet');
+      case 'Limit': {
+        // ORDER BY ... LIMIT n [OFFSET m]: an unpartitioned TopN keeping the first n + m rows; the
+        // rank it appends drops the first m and is then projected away.
+        const constant = (e: ScalarExpr | undefined): number | null | undefined => {
+          if (e === undefined) return undefined;
+          if (!isConstant(e)) return null;
+          const v = compileExpr(e, { ctx })([]);
+          return v === null ? undefined : Number(v);
+        };
+        const limit = constant(p.limit);
+        const offset = constant(p.offset) ?? 0;
+        if (p.input.kind !== 'Sort' || limit === null || offset === null) {
+          throw new SqlError(SqlState.FeatureNotSupported, 'LIMIT/OFFSET in a materialized view needs ORDER BY and constant bounds');
+        }
+        const sort = p.input;
+        const width = p.fields.length;
+        const keep = limit === undefined ? Number.MAX_SAFE_INTEGER : limit + offset;
+        const input = lower(sort.input);
+        let out = add({
+          operator: new TopN({ partitionBy: [], orderBy: sort.keys.map((k) => compile(k.expr)), sort: sort.keys, limit: keep, emitRank: offset > 0, appendOnly: isAppendOnly(sort.input, opts.catalog) }),
+          inputs: [input],
+          label: `TopN (limit: ${limit ?? 'none'}, offset: ${offset}, order keys: ${sort.keys.length})`,
+        });
+        if (offset > 0) out = add({ operator: new Filter((row) => (row[width] as bigint) > BigInt(offset)), inputs: [out], label: `Filter (offset ${offset})` });
+        return add({ operator: new Project(p.fields.map((_f, i) => (row: Row) => row[i])), inputs: [out], label: 'Project (drop rank)' });
+      }
       default:
         throw new SqlError(SqlState.FeatureNotSupported, `${(p as RelPlan).kind} in a materialized view is not supported yet`);
     }
