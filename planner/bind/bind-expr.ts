@@ -18,6 +18,7 @@ import type { RelPlan } from '../../runtime/plan/plan.js';
 import { Scope } from './scope.js';
 import { ParamTypes, coerce, equalsFn, compareFn, requireBoolean } from './coerce.js';
 import { resolveTypeName } from './type-names.js';
+import { likeMatch } from '../../runtime/sql/pattern.js';
 import type { SqlRecord } from '../../runtime/sql/record.js';
 import { bindArrayConstructor, bindQuantifiedArray, bindRegCast, bindSubscript, quantifiedSubqueryAsIn } from './bind-array.js';
 
@@ -171,7 +172,7 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
       return bindQuantifiedArray(e.op, e.quantifier, e.left, e.right, (x) => bindExpr(x, env), params, e.pos);
     }
     case 'Like': {
-      if (e.escape) throw new SqlError(SqlState.FeatureNotSupported, 'LIKE ... ESCAPE is not supported yet', { position: e.pos });
+      if (e.escape) return bindLikeEscape(e, env);
       const op = (e.negated ? '!' : '') + (e.caseInsensitive ? '~~*' : '~~');
       return bindBinary(op, e.arg, e.pattern, env, e.pos);
     }
@@ -290,6 +291,24 @@ function bindBinary(op: string, leftAst: Expr, rightAst: Expr, env: ExprEnv, pos
   const l = bindExpr(leftAst, env);
   const r = bindExpr(rightAst, env);
   return makeBinary(normOp, l, r, params, pos, leftAst.pos, rightAst.pos);
+}
+
+/** x [NOT] [I]LIKE pattern ESCAPE esc: the escape must be empty (no escape) or one character (22025). */
+function bindLikeEscape(e: Extract<Expr, { kind: 'Like' }>, env: ExprEnv): ScalarExpr {
+  const params = env.services.params;
+  const text = (x: Expr) => coerce(bindExpr(x, env), T.text, 'implicit', params, x.pos ?? e.pos);
+  const ci = e.caseInsensitive;
+  const call: ScalarExpr = {
+    kind: 'Call', name: ci ? 'ilike' : 'like', strict: true, volatility: 'immutable', type: T.bool,
+    args: [text(e.arg), text(e.pattern), text(e.escape!)],
+    impl: ([s, p, esc]) => {
+      if ([...(esc as string)].length > 1) {
+        throw new SqlError(SqlState.InvalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+      }
+      return likeMatch(s as string, p as string, ci, esc as string);
+    },
+  };
+  return e.negated ? { kind: 'Not', arg: call, type: T.bool } : call;
 }
 
 /**
