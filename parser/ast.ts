@@ -146,6 +146,8 @@ export interface SetOperation {
   with?: Cte[];
   op: 'union' | 'intersect' | 'except';
   all: boolean;
+  /** SQL-standard CORRESPONDING [BY (cols)]: match the sides' columns by name (by: the listed ones). */
+  corresponding?: { by?: string[] };
   left: Query;
   right: Query;
   orderBy: OrderItem[];

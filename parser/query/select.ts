@@ -104,8 +104,11 @@ function parseSetExpr(c: Cursor, minPrec: number): Query {
     let all = false;
     if (c.acceptKw('all')) all = true;
     else c.acceptKw('distinct');
+    let corresponding: { by?: string[] } | undefined;
+    if (c.acceptKw('corresponding')) corresponding = c.acceptKw('by') ? { by: c.parenNameList() } : {};
     const right = parseSetExpr(c, prec);
     left = { kind: 'SetOp', op: t.value as 'union' | 'intersect' | 'except', all, left, right, orderBy: [], pos: t.start + 1 };
+    if (corresponding) left.corresponding = corresponding;
   }
 }
 

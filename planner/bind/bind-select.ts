@@ -111,6 +111,7 @@ export class QueryBinder implements BinderServices {
     let left = this.bindQuery(q.left, outer);
     let right = this.bindQuery(q.right, outer);
     const opName = q.op.toUpperCase();
+    if (q.corresponding) [left, right] = correspondingColumns(left, right, q.corresponding.by, opName, q.pos);
     if (left.fields.length !== right.fields.length) {
       throw new SqlError(SqlState.SyntaxError, `each ${opName} query must have the same number of columns`, { position: q.right.pos });
     }
@@ -661,6 +662,28 @@ function ordinal(e: Expr): number | undefined {
 function columnOf(fields: Field[], ord: number, pos?: number): ScalarExpr {
   if (ord < 1 || ord > fields.length) throw new SqlError(SqlState.InvalidColumnReference, `ORDER BY position ${ord} is not in select list`, { position: pos });
   return { kind: 'Column', index: ord - 1, type: fields[ord - 1].type };
+}
+
+/**
+ * CORRESPONDING [BY (cols)] (SQL standard): both sides projected onto the columns they share by
+ * name, in the left side's order (or the BY list's order); 42703 when a BY column or every
+ * column is missing on a side.
+ */
+function correspondingColumns(left: RelPlan, right: RelPlan, by: string[] | undefined, opName: string, pos?: number): [RelPlan, RelPlan] {
+  const index = (p: RelPlan, name: string) => p.fields.findIndex((f) => f.name === name);
+  const names = by ?? left.fields.map((f) => f.name).filter((n) => index(right, n) >= 0);
+  if (names.length === 0) {
+    throw new SqlError(SqlState.UndefinedColumn, `${opName} CORRESPONDING: the two sides have no column name in common`, { position: pos });
+  }
+  const pick = (p: RelPlan): RelPlan => {
+    const exprs = names.map((n): ScalarExpr => {
+      const i = index(p, n);
+      if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${n}" in CORRESPONDING BY is not found in both sides of the ${opName}`, { position: pos });
+      return { kind: 'Column', index: i, type: p.fields[i].type };
+    });
+    return { kind: 'Project', input: p, exprs, fields: names.map((n, k) => ({ name: n, type: exprs[k].type })) };
+  };
+  return [pick(left), pick(right)];
 }
 
 function makeBinaryEq(l: ScalarExpr, r: ScalarExpr): ScalarExpr {
