@@ -2,11 +2,11 @@
  * INSERT, UPDATE and DELETE: bound and compiled once per statement text, executed as work items
  * inside an epoch, so each statement is validated fully before it changes anything.
  */
-import type { Statement } from '../../parser/ast.js';
+import type { SelectItem, Statement } from '../../parser/ast.js';
 import { parseStatement } from '../../parser/parse.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import type { SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
 import type { Row, Value } from '../../runtime/sql/values.js';
 import type { EpochTx } from '../../runtime/engine.js';
 import { kindName, type CatalogObject, type ColumnSchema } from '../../runtime/catalog/catalog.js';
@@ -16,7 +16,14 @@ import { compileExpr } from '../../runtime/expr/compile.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { prepareBatch, type BatchRunner } from '../../runtime/batch/executor.js';
 import type { RelPlan } from '../../runtime/plan/plan.js';
-import { QueryBinder } from '../../planner/bind/bind-select.js';
+import { QueryBinder, deriveName } from '../../planner/bind/bind-select.js';
+import type { ColumnDesc } from './session-api.js';
+
+/** A DML statement's RETURNING list: output columns and the projection of an affected row. */
+interface Returning {
+  columns: ColumnDesc[];
+  project: (row: Row) => Row;
+}
 import { ParamTypes, coerceForAssignment, requireBoolean } from '../../planner/bind/coerce.js';
 import { bindExpr, type ExprEnv } from '../../planner/bind/bind-expr.js';
 import { Scope } from '../../planner/bind/scope.js';
@@ -49,7 +56,6 @@ export class DmlPlanner {
   planInsert(s: Extract<Statement, { kind: 'Insert' }>, paramTypes: (SqlType | null)[], version: number): Planned {
     const engine = this.deps.engine;
     const obj = this.targetRelation(s.table, 'insert into', s.pos);
-    if (s.returning) throw new SqlError(SqlState.FeatureNotSupported, 'RETURNING is not supported yet', { position: s.pos });
     const params = new ParamTypes([...paramTypes]);
     const cols = obj.columns;
     const targetIdx: number[] = [];
@@ -160,32 +166,61 @@ export class DmlPlanner {
         };
       }
     }
+    const returning = s.returning ? this.bindReturning(s.returning, obj, params, ctx) : undefined;
     return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'INSERT 0', (tx) => {
       const rows = produce(tx);
       if (obj.kind === 'stream') {
-        return engine.appendToStream(tx, obj, rows);
+        const n = engine.appendToStream(tx, obj, rows);
+        return returning ? rows : n;
       }
-      return engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn }, tx.delta(obj.id)).length;
-    });
+      const inserted = engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn }, tx.delta(obj.id));
+      return returning ? inserted : inserted.length;
+    }, returning);
   }
 
   /** A DML statement's executable form: bind this execution's parameters, run `work` in an epoch, tag the row count. */
-  private planned(obj: CatalogObject, ctx: EvalContext, paramTypes: SqlType[], version: number, tag: string, work: (tx: EpochTx) => number): Planned {
+  private planned(obj: CatalogObject, ctx: EvalContext, paramTypes: SqlType[], version: number, tag: string, work: (tx: EpochTx) => number | Row[], returning?: Returning): Planned {
     const engine = this.deps.engine;
     return {
       catalogVersion: version,
-      columns: null,
+      columns: returning?.columns ?? null,
       paramTypes,
       run: async (params) => {
         ctx.params = params;
         ctx.statementTimestamp = currentMicros();
-        const n = await engine.submit((tx) => {
+        ctx.execution++;
+        const out = await engine.submit((tx) => {
           if (!engine.catalog.getById(obj.id)) throw new SqlError(SqlState.UndefinedTable, `relation "${obj.name}" does not exist`);
           return work(tx);
         });
-        return { kind: 'command', tag: `${tag} ${n}` };
+        if (typeof out === 'number') return { kind: 'command', tag: `${tag} ${out}` };
+        // RETURNING: the affected rows (new rows for INSERT/UPDATE, old ones for DELETE) projected.
+        return { kind: 'rows', columns: returning!.columns, rows: out.map(returning!.project), tagPrefix: `${tag} ${out.length}` };
       },
     };
+  }
+
+  /** RETURNING items over the target's row: `*`, `t.*` and expressions, named as a select list would be. */
+  private bindReturning(items: SelectItem[], obj: CatalogObject, params: ParamTypes, ctx: EvalContext): Returning {
+    const scope = this.tableScope(obj);
+    const env = this.dmlEnv(params, scope, 'RETURNING');
+    const exprs: ScalarExpr[] = [];
+    const columns: ColumnDesc[] = [];
+    for (const it of items) {
+      if (it.kind === 'Star') {
+        for (const c of scope.star(it.table, it.pos)) {
+          exprs.push({ kind: 'Column', index: c.index, type: c.type });
+          columns.push({ name: c.name, type: c.type, tableOid: obj.id, columnAttr: c.index + 1 });
+        }
+        continue;
+      }
+      const e = bindExpr(it.expr, env);
+      exprs.push(e);
+      columns.push({ name: it.alias ?? deriveName(it.expr), type: e.type.id === TypeId.Unknown ? T.text : e.type });
+    }
+    const runSubplan = (p: RelPlan) => prepareBatch(p, this.deps.engine, ctx)();
+    const fns = exprs.map((e) => compileExpr(e, { ctx, runSubplan }));
+    return { columns, project: (row) => fns.map((f) => f(row)) };
   }
 
   tableScope(obj: CatalogObject, alias?: string): Scope {
@@ -199,7 +234,6 @@ export class DmlPlanner {
   planUpdate(s: Extract<Statement, { kind: 'Update' }>, paramTypes: (SqlType | null)[], version: number): Planned {
     const engine = this.deps.engine;
     const obj = this.targetRelation(s.table, 'update', s.pos);
-    if (s.returning) throw new SqlError(SqlState.FeatureNotSupported, 'RETURNING is not supported yet', { position: s.pos });
     if (s.from.length > 0) throw new SqlError(SqlState.FeatureNotSupported, 'UPDATE ... FROM is not supported yet', { position: s.pos });
     const params = new ParamTypes([...paramTypes]);
     const ctx = this.evalContext();
@@ -219,8 +253,9 @@ export class DmlPlanner {
       return { i, f: compile(bound) };
     });
     const where = s.where ? compile(requireBoolean(bindExpr(s.where, { ...env, clause: 'WHERE' }), 'WHERE', params, s.where.pos)) : undefined;
-    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'UPDATE', (tx) =>
-      engine.table(obj.id).update(
+    const returning = s.returning ? this.bindReturning(s.returning, obj, params, ctx) : undefined;
+    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'UPDATE', (tx) => {
+      const updated = engine.table(obj.id).update(
         (r) => !where || where(r) === true,
         (r) => {
           const out = r.slice();
@@ -228,22 +263,24 @@ export class DmlPlanner {
           return out;
         },
         tx.delta(obj.id),
-      ).length,
-    );
+      );
+      return returning ? updated : updated.length;
+    }, returning);
   }
 
   planDelete(s: Extract<Statement, { kind: 'Delete' }>, paramTypes: (SqlType | null)[], version: number): Planned {
     const engine = this.deps.engine;
     const obj = this.targetRelation(s.table, 'delete from', s.pos);
-    if (s.returning) throw new SqlError(SqlState.FeatureNotSupported, 'RETURNING is not supported yet', { position: s.pos });
     const params = new ParamTypes([...paramTypes]);
     const ctx = this.evalContext();
     const runSubplan = (p: RelPlan) => prepareBatch(p, engine, ctx)();
     const env = this.dmlEnv(params, this.tableScope(obj, s.alias), 'WHERE');
     const where = s.where ? compileExpr(requireBoolean(bindExpr(s.where, env), 'WHERE', params, s.where.pos), { ctx, runSubplan }) : undefined;
-    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'DELETE', (tx) =>
-      engine.table(obj.id).delete((r) => !where || where(r) === true, tx.delta(obj.id)).length,
-    );
+    const returning = s.returning ? this.bindReturning(s.returning, obj, params, ctx) : undefined;
+    return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'DELETE', (tx) => {
+      const deleted = engine.table(obj.id).delete((r) => !where || where(r) === true, tx.delta(obj.id));
+      return returning ? deleted : deleted.length;
+    }, returning);
   }
 
   // ------------------------------------------------------------------ SHOW / SET / EXPLAIN
