@@ -250,7 +250,7 @@ export class QueryBinder implements BinderServices {
         sortRefs.push({ index: same, item: o });
         continue;
       }
-      if (s.distinct) {
+      if (s.distinct && !s.distinctOn) {
         throw new SqlError(SqlState.InvalidColumnReference, 'for SELECT DISTINCT, ORDER BY expressions must appear in select list', { position: o.expr.pos });
       }
       sortRefs.push({ index: outputExprs.length + hidden.length, item: o });
@@ -264,7 +264,7 @@ export class QueryBinder implements BinderServices {
     }
     const allFields = hidden.length > 0 ? [...outFields, ...hidden.map((h, i) => ({ name: `?sort${i}?`, type: h.type }))] : outFields;
     plan = identityProject(plan, allExprs) ? { ...plan, fields: allFields } as RelPlan : { kind: 'Project', input: plan, exprs: allExprs, fields: allFields };
-    if (s.distinct) plan = { kind: 'Distinct', input: plan, fields: plan.fields };
+    if (s.distinct && !s.distinctOn) plan = { kind: 'Distinct', input: plan, fields: plan.fields };
     if (sortRefs.length > 0) {
       const keys = sortRefs.map((r) => sortKey({ kind: 'Column', index: r.index, type: allFields[r.index].type }, r.item));
       plan = { kind: 'Sort', input: plan, keys, fields: plan.fields };
