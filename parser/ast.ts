@@ -135,6 +135,8 @@ export interface Select {
   having?: Expr;
   orderBy: OrderItem[];
   limit?: Expr;
+  /** FETCH FIRST n ROWS WITH TIES: rows tying with the last one kept are kept too. */
+  limitWithTies?: boolean;
   offset?: Expr;
   /** EMIT ON WINDOW CLOSE / EMIT CHANGES (streaming clause, MVs only). */
   emit?: 'changes' | 'window_close';
@@ -152,6 +154,8 @@ export interface SetOperation {
   right: Query;
   orderBy: OrderItem[];
   limit?: Expr;
+  /** FETCH FIRST n ROWS WITH TIES: rows tying with the last one kept are kept too. */
+  limitWithTies?: boolean;
   offset?: Expr;
   pos?: number;
 }
@@ -161,6 +165,8 @@ export interface Values {
   rows: Expr[][];
   orderBy: OrderItem[];
   limit?: Expr;
+  /** FETCH FIRST n ROWS WITH TIES: rows tying with the last one kept are kept too. */
+  limitWithTies?: boolean;
   offset?: Expr;
   pos?: number;
 }

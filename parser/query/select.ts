@@ -17,7 +17,7 @@ import { parseWindowBody } from './func-call.js';
 /** What may follow a query body: the clauses shared by SELECT, set operations and VALUES. */
 interface QueryTail {
   orderBy?: { items: OrderItem[]; tok: Token };
-  limit?: { expr?: Expr; tok: Token };
+  limit?: { expr?: Expr; tok: Token; withTies?: boolean };
   offset?: { expr: Expr; tok: Token };
 }
 
@@ -360,9 +360,12 @@ function parseQueryTail(c: Cursor): QueryTail {
       if (c.isKw('row') || c.isKw('rows')) expr = { kind: 'Literal', literal: 'integer', value: '1', pos: tok.start + 1 };
       else expr = parseExpr(c, Prec.UMinus);
       if (!c.acceptKw('row')) c.expectKw('rows');
-      if (c.isKw('with') && c.isKw('ties', 1)) throw featureNotSupported('FETCH ... WITH TIES', c.pos());
-      c.expectKw('only');
-      tail.limit = { expr, tok };
+      let withTies = false;
+      if (c.acceptKw('with')) {
+        c.expectKw('ties');
+        withTies = true;
+      } else c.expectKw('only');
+      tail.limit = { expr, tok, withTies };
     } else {
       return tail;
     }
@@ -383,6 +386,10 @@ function attachTail(c: Cursor, body: Query, tail: QueryTail): void {
   if (tail.limit) {
     if (body.limit) throw clauseTwice('LIMIT', tail.limit.expr?.pos ?? c.pos(tail.limit.tok));
     if (tail.limit.expr) body.limit = tail.limit.expr;
+    if (tail.limit.withTies) {
+      if (!tail.orderBy && body.orderBy.length === 0) throw new SqlError(SqlState.SyntaxError, 'WITH TIES cannot be specified without ORDER BY clause', { position: c.pos(tail.limit.tok) });
+      body.limitWithTies = true;
+    }
   }
 }
 

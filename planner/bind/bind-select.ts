@@ -102,7 +102,7 @@ export class QueryBinder implements BinderServices {
     const rows = bound.map((r) => r.map((e, c) => coerce(e, types[c], 'implicit', this.params, q.rows[0][c]?.pos)));
     const fields = types.map((type, i) => ({ name: `column${i + 1}`, type }));
     const plan: RelPlan = { kind: 'Values', rows, fields };
-    return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer);
+    return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer, q.limitWithTies);
   }
 
   // ------------------------------------------------------------ set operations
@@ -129,7 +129,7 @@ export class QueryBinder implements BinderServices {
     } else {
       plan = { kind: 'SetOp', op: q.op, all: q.all, left, right, fields };
     }
-    return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer);
+    return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer, q.limitWithTies);
   }
 
   private castOutputs(p: RelPlan, types: SqlType[]): RelPlan {
@@ -142,7 +142,7 @@ export class QueryBinder implements BinderServices {
   }
 
   /** ORDER BY / LIMIT over a set operation or VALUES: only output columns may be referenced. */
-  private applyOrderLimit(plan: RelPlan, orderBy: OrderItem[], limit: Expr | undefined, offset: Expr | undefined, outer?: Scope): RelPlan {
+  private applyOrderLimit(plan: RelPlan, orderBy: OrderItem[], limit: Expr | undefined, offset: Expr | undefined, outer?: Scope, withTies?: boolean): RelPlan {
     if (orderBy.length > 0) {
       const scope = new Scope(plan.fields.map((f, i) => ({ name: f.name, type: f.type, index: i })), outer);
       const env: ExprEnv = { services: this, scope, clause: 'ORDER BY' };
@@ -153,10 +153,10 @@ export class QueryBinder implements BinderServices {
       });
       plan = { kind: 'Sort', input: plan, keys, fields: plan.fields };
     }
-    return this.applyLimit(plan, limit, offset, outer);
+    return this.applyLimit(plan, limit, offset, outer, withTies);
   }
 
-  private applyLimit(plan: RelPlan, limit: Expr | undefined, offset: Expr | undefined, outer?: Scope): RelPlan {
+  private applyLimit(plan: RelPlan, limit: Expr | undefined, offset: Expr | undefined, outer?: Scope, withTies?: boolean): RelPlan {
     if (!limit && !offset) return plan;
     const env: ExprEnv = { services: this, scope: new Scope([], outer), clause: 'LIMIT' };
     const bindCount = (e: Expr | undefined, clause: string) => {
@@ -165,7 +165,9 @@ export class QueryBinder implements BinderServices {
       const b = bindExpr(e, { ...env, clause });
       return coerce(b, T.int8, 'implicit', this.params, e.pos);
     };
-    return { kind: 'Limit', input: plan, limit: bindCount(limit, 'LIMIT'), offset: bindCount(offset, 'OFFSET'), fields: plan.fields };
+    const l: RelPlan = { kind: 'Limit', input: plan, limit: bindCount(limit, 'LIMIT'), offset: bindCount(offset, 'OFFSET'), fields: plan.fields };
+    if (withTies) l.withTies = true;
+    return l;
   }
 
   // ------------------------------------------------------------ SELECT
@@ -269,7 +271,7 @@ export class QueryBinder implements BinderServices {
       const keys = sortRefs.map((r) => sortKey({ kind: 'Column', index: r.index, type: allFields[r.index].type }, r.item));
       plan = { kind: 'Sort', input: plan, keys, fields: plan.fields };
     }
-    plan = this.applyLimit(plan, s.limit, s.offset, outer);
+    plan = this.applyLimit(plan, s.limit, s.offset, outer, s.limitWithTies);
     if (hidden.length > 0) {
       plan = { kind: 'Project', input: plan, exprs: outFields.map((f, i) => ({ kind: 'Column', index: i, type: f.type })), fields: outFields };
     }

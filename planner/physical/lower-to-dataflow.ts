@@ -192,7 +192,7 @@ export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflo
         const keep = limit === undefined ? Number.MAX_SAFE_INTEGER : limit + offset;
         const input = lower(sort.input);
         let out = add({
-          operator: new TopN({ partitionBy: [], orderBy: sort.keys.map((k) => compile(k.expr)), sort: sort.keys, limit: keep, emitRank: offset > 0, appendOnly: isAppendOnly(sort.input, opts.catalog) }),
+          operator: new TopN({ partitionBy: [], orderBy: sort.keys.map((k) => compile(k.expr)), sort: sort.keys, limit: keep, emitRank: offset > 0, withTies: p.withTies === true, appendOnly: isAppendOnly(sort.input, opts.catalog) }),
           inputs: [input],
           label: `TopN (limit: ${limit ?? 'none'}, offset: ${offset}, order keys: ${sort.keys.length})`,
         });

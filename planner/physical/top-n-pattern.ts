@@ -90,7 +90,7 @@ export function matchTopN(filter: FilterPlan, usedAbove: Used): TopNMatch | unde
   }
   if (node.kind !== 'Window') return undefined;
   const window = node;
-  if (window.functions.length !== 1 || window.functions[0].kind !== 'row_number') return undefined;
+  if (window.functions.length !== 1 || (window.functions[0].kind !== 'row_number' && window.functions[0].kind !== 'rank')) return undefined;
   // Follow the row number up through the Projects (pure column copies only).
   let rn = new Set([window.input.fields.length]);
   let emitRank = false;
@@ -135,6 +135,7 @@ export function lowerTopN(
     sort: w.orderBy,
     limit: m.limit,
     emitRank: m.emitRank,
+    withTies: w.functions[0].kind === 'rank',
     closeOn,
     appendOnly,
   });
@@ -201,6 +202,8 @@ export function topNLiveKey(plan: RelPlan): number[] | null | undefined {
   if (p.kind !== 'Filter') return undefined;
   const m = matchTopN(p, 'all');
   if (!m) return undefined;
+  // rank() keeps ties: several rows per partition even at limit 1, so no key.
+  if (m.window.functions[0].kind === 'rank') return null;
   // Positions of window-level column `c` in the view's output (pure column copies).
   const positionsOf = (c: number): number[] => {
     let at = [c];

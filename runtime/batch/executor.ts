@@ -214,11 +214,19 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
         const input = build(p.input);
         const limit = p.limit ? compile(p.limit) : undefined;
         const offset = p.offset ? compile(p.offset) : undefined;
+        const tiesKeys = p.withTies && p.input.kind === 'Sort' ? p.input.keys.map((k) => ({ f: compile(k.expr), cmp: (a: Value, b: Value) => (a === null || b === null ? (a === b ? 0 : 1) : k.cmp(a, b)) })) : undefined;
         return () => {
           const rows = input();
           const off = offset ? toCount(offset([]), 'OFFSET') : 0;
           const lim = limit ? toCount(limit([]), 'LIMIT') : undefined;
-          return lim === undefined ? rows.slice(off) : rows.slice(off, off + lim);
+          if (lim === undefined) return rows.slice(off);
+          let end = Math.min(rows.length, off + lim);
+          if (tiesKeys && end > off) {
+            const last = rows[end - 1];
+            const same = (r: Row) => tiesKeys.every((k) => k.cmp(k.f(r), k.f(last)) === 0);
+            while (end < rows.length && same(rows[end])) end++;
+          }
+          return rows.slice(off, end);
         };
       }
     }

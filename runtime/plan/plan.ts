@@ -102,7 +102,8 @@ export type RelPlan =
    * row_number() is deterministic and an incremental TopN over the same input agrees with it.
    */
   | { kind: 'Window'; input: RelPlan; partitionBy: ScalarExpr[]; orderBy: SortKey[]; functions: WindowFunc[]; fields: Field[] }
-  | { kind: 'Limit'; input: RelPlan; limit?: ScalarExpr; offset?: ScalarExpr; fields: Field[] }
+  /** withTies (FETCH FIRST ... WITH TIES, input a Sort): rows equal to the last kept one in the sort keys are kept too. */
+  | { kind: 'Limit'; input: RelPlan; limit?: ScalarExpr; offset?: ScalarExpr; withTies?: boolean; fields: Field[] }
   /**
    * A set-returning function in FROM (generate_series, unnest...): its arguments are evaluated
    * once per execution (they may read params and a correlated subquery's outer row), then `rows`

@@ -21,6 +21,11 @@ export interface TopNOptions {
   /** Rows numbered 1..limit in each partition are kept (row_number() <= limit). */
   limit: number;
   /**
+   * rank() semantics (FETCH FIRST ... WITH TIES): a row is kept when fewer than `limit` rows sort
+   * strictly before it, so ties with the last kept row are kept too; the appended number is the rank.
+   */
+  withTies?: boolean;
+  /**
    * Append the row number (int8) to every output row, so a rank change is -old/+new. When false
    * the appended column is NULL (nothing downstream reads it) and a row whose rank changes
    * without leaving the top emits nothing.
@@ -206,7 +211,15 @@ export class TopN implements Operator {
     const limit = this.opts.limit;
     let rows = 0;
     let keep = 0;
-    while (keep < items.length && rows < limit) rows += items[keep++].n;
+    if (this.opts.withTies) {
+      const sort = this.opts.sort;
+      let groupStart = 0;
+      while (keep < items.length) {
+        if (keep > 0 && compareSortValues(sort, items[keep - 1].keys, items[keep].keys) !== 0) groupStart = rows;
+        if (groupStart >= limit) break;
+        rows += items[keep++].n;
+      }
+    } else while (keep < items.length && rows < limit) rows += items[keep++].n;
     if (keep === items.length) return;
     for (let i = keep; i < items.length; i++) this.dirty.set(items[i].enc, { ...items[i], n: 0 });
     this.count -= items.length - keep;
@@ -215,14 +228,29 @@ export class TopN implements Operator {
 
   /** Recomputes the partition's top rows and appends the changes against what was shown. */
   private refresh(p: Partition, out: ChangeBatch | undefined): void {
-    const { limit, emitRank } = this.opts;
+    const { limit, emitRank, withTies, sort } = this.opts;
     const next: Shown[] = [];
     let rank = 0;
-    for (const it of p.items) {
-      if (rank >= limit) break;
-      for (let c = 0; c < it.n && rank < limit; c++) {
-        rank++;
-        next.push({ key: emitRank ? `${rank}:${it.enc}` : `${c}#${it.enc}`, row: it.row, rank, out: undefined });
+    if (withTies) {
+      // rank(): every copy of a row whose group (equal ORDER BY values) starts before `limit`.
+      let groupStart = 0;
+      let prev: Item | undefined;
+      for (const it of p.items) {
+        if (prev !== undefined && compareSortValues(sort, prev.keys, it.keys) !== 0) groupStart = rank;
+        if (groupStart >= limit) break;
+        for (let c = 0; c < it.n; c++) {
+          rank++;
+          next.push({ key: emitRank ? `${groupStart + 1}:${c}#${it.enc}` : `${c}#${it.enc}`, row: it.row, rank: groupStart + 1, out: undefined });
+        }
+        prev = it;
+      }
+    } else {
+      for (const it of p.items) {
+        if (rank >= limit) break;
+        for (let c = 0; c < it.n && rank < limit; c++) {
+          rank++;
+          next.push({ key: emitRank ? `${rank}:${it.enc}` : `${c}#${it.enc}`, row: it.row, rank, out: undefined });
+        }
       }
     }
     const before = p.shown;
