@@ -25,6 +25,7 @@ export function catalogSource(engine: Engine, eddyTables: readonly SystemTable[]
   const tables: CatalogTable[] = [...PG_CATALOG_TABLES, ...INFORMATION_SCHEMA_TABLES];
   return {
     objects: () => engine.catalog.all(),
+    version: () => engine.catalogVersion,
     systemRelations: () => [
       ...tables.map((t) => ({ name: t.name, schema: t.schema as keyof typeof NS, fields: t.columns.map(([name, type]) => ({ name, type })) })),
       ...eddyTables.map((t) => ({ name: t.name, schema: 'eddy' as const, fields: t.fields })),

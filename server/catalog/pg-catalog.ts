@@ -69,6 +69,8 @@ export interface CatalogSource {
   /** System relations (pg_catalog.*, information_schema.*, eddy_*) with their columns. */
   systemRelations(): { name: string; schema: keyof typeof NS; fields: readonly Field[] }[];
   roles(ctx?: EvalContext): Role[];
+  /** Changes whenever the catalog does (relations are memoised on it). */
+  version(): number;
 }
 
 // ------------------------------------------------------------------------------- relations
@@ -82,7 +84,22 @@ const KNOWN_REL_OIDS: Record<string, number> = {
   pg_policy: 3256, pg_statistic_ext: 3381, pg_publication: 6104, pg_publication_rel: 6106, pg_publication_namespace: 6237,
 };
 
+const memo = new WeakMap<CatalogSource, { version: number; rels: Relation[] }>();
+
+/**
+ * Every relation, memoised per catalog version: catalog functions such as pg_table_is_visible run
+ * once per pg_class row, and must not rebuild the list each time.
+ */
 export function relations(src: CatalogSource): Relation[] {
+  const version = src.version();
+  const hit = memo.get(src);
+  if (hit && hit.version === version) return hit.rels;
+  const rels = buildRelations(src);
+  memo.set(src, { version, rels });
+  return rels;
+}
+
+function buildRelations(src: CatalogSource): Relation[] {
   const out: Relation[] = [];
   for (const o of src.objects()) {
     if (o.kind === 'sink') continue;
