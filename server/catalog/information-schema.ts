@@ -2,7 +2,8 @@
  * information_schema (SQL standard views), generated from the same relations as pg_catalog.
  * data_type uses the SQL spelling ('integer', 'character varying'), udt_name the internal one.
  */
-import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, sqlType, type SqlType } from '../../runtime/sql/types.js';
+import { typeDisplayName } from '../../runtime/sql/cast.js';
 import type { Row } from '../../runtime/sql/values.js';
 import { numericTypmodPrecision, numericTypmodScale } from '../../runtime/sql/decimal.js';
 import { pgType } from './pg-types.js';
@@ -10,26 +11,11 @@ import { type CatalogTable, NS, nsName, relations, typeOfCol } from './pg-catalo
 
 const tx = T.text, i4 = T.int4;
 
+/** information_schema's data_type: the SQL type name without modifiers ('character varying'), 'ARRAY' for arrays. */
 function dataType(t: SqlType): string {
-  switch (t.id) {
-    case TypeId.Bool: return 'boolean';
-    case TypeId.Int2: return 'smallint';
-    case TypeId.Int4: return 'integer';
-    case TypeId.Int8: return 'bigint';
-    case TypeId.Float4: return 'real';
-    case TypeId.Float8: return 'double precision';
-    case TypeId.Numeric: return 'numeric';
-    case TypeId.Text: case TypeId.Unknown: return 'text';
-    case TypeId.Varchar: return 'character varying';
-    case TypeId.Bpchar: return 'character';
-    case TypeId.Date: return 'date';
-    case TypeId.Timestamp: return 'timestamp without time zone';
-    case TypeId.Timestamptz: return 'timestamp with time zone';
-    case TypeId.Interval: return 'interval';
-    case TypeId.Jsonb: return 'jsonb';
-    case TypeId.Array: return 'ARRAY';
-    default: return t.id;
-  }
+  if (t.id === TypeId.Array) return 'ARRAY';
+  if (t.id === TypeId.Unknown) return 'text';
+  return typeDisplayName(sqlType(t.id));
 }
 
 function numericPrecision(t: SqlType): [number | null, number | null, number | null] {
