@@ -235,6 +235,10 @@ export type Statement =
       /** Table-level or column-level PRIMARY KEY, in key order. */
       primaryKey?: string[];
       appendOnly: boolean;
+      /** WATERMARK FOR col AS expr (APPEND ONLY tables without a key, which are streams). */
+      watermark?: WatermarkDef;
+      /** Table-level ON CONFLICT: what an INSERT of an existing key does unless it says otherwise. */
+      onConflict?: 'nothing' | 'update_full' | 'update_if_not_null';
       options: Options;
       as?: Query;
       /** The AS query's text exactly as written (set with `as`). */

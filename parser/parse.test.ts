@@ -221,6 +221,10 @@ const STATEMENT_CASES: [string, object][] = [
     'create table if not exists kv (k int, v text, w varchar(20), constraint kv_pk primary key (k, w)) append only with (a = 1)',
     { kind: 'CreateTable', name: 'kv', ifNotExists: true, primaryKey: ['k', 'w'], appendOnly: true, options: { a: '1' } },
   ],
+  ['create table t (k int primary key, v int) on conflict do update if not null', { primaryKey: ['k'], appendOnly: false, onConflict: 'update_if_not_null' }],
+  ['create table t (k int primary key) append only on conflict do nothing', { appendOnly: true, onConflict: 'nothing' }],
+  ['create table t (k int primary key) on conflict do update full', { onConflict: 'update_full' }],
+  ["create table t (tm timestamp, watermark for tm as tm - interval '5 minutes') append only", { appendOnly: true, watermark: { column: 'tm' }, columns: [{ name: 'tm' }] }],
   ['create table t (a int default now() not null)', { columns: [{ name: 'a', notNull: true, default: { kind: 'FuncCall', name: 'now' }, defaultSql: 'now()' }] }],
   ['create table t2 as select 1 as a', { kind: 'CreateTable', name: 't2', as: { kind: 'Select' }, queryText: 'select 1 as a', columns: [] }],
   // CREATE MATERIALIZED VIEW
@@ -555,6 +559,7 @@ const ERROR_CASES: [string, string, string, number | undefined][] = [
   // where Eddy answers earlier than PostgreSQL (which first looks the table up)
   ['update t set (a, b) = (1, 2, 3)', '42601', 'number of columns does not match number of values', 23],
   ['insert into t values (1) on conflict do update set a = 1', '42601', 'ON CONFLICT DO UPDATE requires inference specification or constraint name', 26],
+  ['create table t (a int primary key) on conflict do update', '42601', 'expected DO NOTHING, DO UPDATE FULL or DO UPDATE IF NOT NULL after ON CONFLICT', 36],
   ['create table t (a int) with (x = 1, x = 2)', '22023', 'parameter "x" specified more than once', 37],
   // extended-protocol rule and Eddy-only statements
   ['select 1; select 2', '42601', 'cannot insert multiple commands into a prepared statement', undefined],

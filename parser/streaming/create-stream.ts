@@ -48,7 +48,7 @@ export function parseCreateStream(c: Cursor, pos: number): CreateStream {
 }
 
 /** WATERMARK FOR col AS expr */
-function parseWatermark(c: Cursor): WatermarkDef {
+export function parseWatermark(c: Cursor): WatermarkDef {
   const t = c.next();
   c.expectKw('for');
   const column = c.colId();

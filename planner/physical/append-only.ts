@@ -5,7 +5,8 @@
  * instead of every value (aggregates/min-max.ts), and a processing-time LookupJoin requires it of
  * its stream side (lower-join.ts).
  *
- *   Scan of a stream (streams refuse UPDATE/DELETE; late rows are diverted, never retracted)
+ *   Scan of a stream (streams refuse UPDATE/DELETE; late rows are diverted, never retracted) or of
+ *     a table created APPEND ONLY (no UPDATE/DELETE, duplicate keys ignored)
  *   Values, Filter / Project / Sort / TUMBLE / HOP over append-only input
  *   UNION ALL of append-only inputs
  *   INNER join (plain or interval) of two append-only inputs: a match is emitted once with the
@@ -33,8 +34,11 @@ export function whyNotAppendOnly(p: RelPlan, catalog?: CatalogReader): string | 
     case 'Scan':
     case 'IndexLookup': {
       // The catalog, when given, has the last word on the object's kind.
-      const kind = catalog?.getById(p.source.objectId)?.kind ?? p.source.kind;
+      const obj = catalog?.getById(p.source.objectId);
+      const kind = obj?.kind ?? p.source.kind;
       if (kind === 'stream' && p.source.kind === 'stream') return null;
+      // A keyed APPEND ONLY table refuses UPDATE/DELETE and never overwrites a key.
+      if (kind === 'table' && obj?.appendOnlyTable === true) return null;
       return `reads ${p.source.kind === 'mv' ? 'materialized view' : p.source.kind} "${p.source.name}", which can change`;
     }
     case 'Values': case 'TableFunction': return null;

@@ -23,6 +23,14 @@ export interface CatalogObject {
   columns: ColumnSchema[];
   /** Tables: primary key column positions (empty = no key: a bag with a hidden row identity). */
   primaryKey: number[];
+  /**
+   * Declared by CREATE TABLE ... APPEND ONLY. Without a key such a table is a stream that answers
+   * to TABLE (DROP TABLE, SHOW TABLES); with a key it is a table that refuses UPDATE and DELETE and
+   * never overwrites a key (ON CONFLICT DO NOTHING), so views over it see inserts only.
+   */
+  appendOnlyTable?: boolean;
+  /** Tables: what an INSERT of an existing key does when the INSERT has no ON CONFLICT (unset: 23505). */
+  onConflict?: 'nothing' | 'update_full' | 'update_if_not_null';
   /** MVs: output columns forming the live table's unique key (null = whole row with multiplicity). */
   liveKey: number[] | null;
   /** MVs and views: the defining query text. */

@@ -17,6 +17,8 @@ export interface ConflictPolicy {
   mode: 'error' | 'nothing' | 'update';
   /** For DO UPDATE: the new row from (existing, excluded), or null when its WHERE rejects it. */
   update?: (existing: Row, excluded: Row) => Row | null;
+  /** A key may be updated twice in one statement (the table's own ON CONFLICT policy); else 21000 as in PostgreSQL. */
+  repeatable?: boolean;
 }
 
 export class TableStore {
@@ -93,7 +95,7 @@ export class TableStore {
       }
       if (policy.mode === 'error') throw this.duplicate(r);
       if (policy.mode === 'nothing') continue;
-      if (prior && policy.mode === 'update') {
+      if (prior && policy.mode === 'update' && policy.repeatable !== true) {
         throw new SqlError(SqlState.CardinalityViolation, 'ON CONFLICT DO UPDATE command cannot affect row a second time', {
           hint: 'Ensure that no rows proposed for insertion within the same command have duplicate constrained values.',
         });
@@ -103,7 +105,7 @@ export class TableStore {
       this.checkNotNull(updated);
       const nk = this.keyOfRow(updated);
       if (nk !== k) throw new SqlError(SqlState.FeatureNotSupported, 'ON CONFLICT DO UPDATE may not change the primary key');
-      staged.set(k, { old: existing, row: updated });
+      staged.set(k, { old: prior ? prior.old : existing, row: updated });
       written.push(updated);
     }
     for (const [k, s] of staged) this.write(k, s.old, s.row, out);

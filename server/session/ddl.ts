@@ -45,7 +45,10 @@ export class DdlHandler {
   }
 
   async createRelation(s: Extract<Statement, { kind: 'CreateStream' | 'CreateTable' }>): Promise<StatementResult> {
-    const kind: ObjectKind = s.kind === 'CreateStream' ? 'stream' : 'table';
+    // An APPEND ONLY table without a key is exactly a stream (a table that only grows): it becomes
+    // one, WATERMARK and all, and still answers to TABLE. With a key it stays a table.
+    const tableAsStream = s.kind === 'CreateTable' && s.appendOnly && !s.primaryKey;
+    const kind: ObjectKind = s.kind === 'CreateStream' || tableAsStream ? 'stream' : 'table';
     const skip = this.checkName(s.name, s.ifNotExists, kind, s.pos);
     if (skip) return skip;
     if (s.as) throw new SqlError(SqlState.FeatureNotSupported, `CREATE ${kind.toUpperCase()} ... AS is not supported yet`, { position: s.pos });
@@ -63,8 +66,25 @@ export class DdlHandler {
     if (s.kind === 'CreateStream' && s.columns.some((c) => c.primaryKey)) {
       throw new SqlError(SqlState.InvalidTableDefinition, 'a stream cannot have a primary key (streams are append-only; use a table)', { position: s.pos });
     }
+    let onConflict: CatalogObject['onConflict'];
+    if (s.kind === 'CreateTable') {
+      if (s.watermark && !tableAsStream) {
+        throw new SqlError(SqlState.FeatureNotSupported, 'a WATERMARK needs an append-only table without a primary key', {
+          position: s.watermark.pos, hint: 'Declare the table APPEND ONLY without a primary key, or use CREATE STREAM.',
+        });
+      }
+      if (s.onConflict !== undefined && !s.primaryKey) {
+        throw new SqlError(SqlState.InvalidTableDefinition, 'ON CONFLICT needs a primary key on the table', { position: s.pos });
+      }
+      if (s.appendOnly && s.onConflict !== undefined && s.onConflict !== 'nothing') {
+        throw new SqlError(SqlState.InvalidTableDefinition, 'an APPEND ONLY table can only have ON CONFLICT DO NOTHING', {
+          position: s.pos, detail: 'Overwriting a key would update a row of a table declared append-only.',
+        });
+      }
+      onConflict = s.appendOnly && s.primaryKey ? 'nothing' : s.onConflict;
+    }
     let eventTime: EventTimeDef | undefined;
-    if (s.kind === 'CreateStream' && s.watermark) {
+    if (s.watermark && kind === 'stream') {
       eventTime = bindEventTime(s.name, columns, s.watermark, s.options);
       // Rows without an event time could never be placed in a window or judged late.
       columns[eventTime.column].notNull = true;
@@ -87,6 +107,8 @@ export class DdlHandler {
     const draft: CatalogObject = {
       id: 0, name: s.name, kind, columns, primaryKey, liveKey: null,
       createSql: '', dependsOn: [], options: s.options, createdEpoch: 0, eventTime, retention,
+      ...(s.kind === 'CreateTable' && s.appendOnly ? { appendOnlyTable: true } : {}),
+      ...(onConflict !== undefined ? { onConflict } : {}),
     };
     await validateStreamConnector(engine, draft, s.pos);
     await engine.submit((tx) => {
@@ -178,7 +200,7 @@ export class DdlHandler {
         // A sink is not a relation: PostgreSQL reports such objects with 42704.
         throw new SqlError(kind === 'sink' ? SqlState.UndefinedObject : SqlState.UndefinedTable, `${s.objectKind} "${name}" does not exist`, { position: s.pos });
       }
-      if (obj.kind !== kind) {
+      if (obj.kind !== kind && !(kind === 'table' && obj.appendOnlyTable === true)) {
         throw new SqlError(SqlState.WrongObjectType, `"${name}" is not a ${s.objectKind}`, { position: s.pos, hint: `Use DROP ${kindName(obj.kind).toUpperCase()} to remove a ${kindName(obj.kind)}.` });
       }
       targets.push(obj);

@@ -39,6 +39,9 @@ export class DmlPlanner {
     if (obj.kind === 'mv' || obj.kind === 'view') {
       throw new SqlError(SqlState.WrongObjectType, `cannot change ${kindName(obj.kind)} "${name}"`, { position: pos });
     }
+    if (obj.appendOnlyTable === true && verb !== 'insert into') {
+      throw new SqlError(SqlState.WrongObjectType, `cannot ${verb} append-only table "${name}"`, { position: pos, hint: 'The table was created APPEND ONLY; create it without APPEND ONLY for rows that change.' });
+    }
     if (obj.kind === 'stream' && verb !== 'insert into') {
       throw new SqlError(SqlState.WrongObjectType, `cannot ${verb} stream "${name}"`, { position: pos, hint: 'Streams are append-only; use a table for rows that change.' });
     }
@@ -166,6 +169,19 @@ export class DmlPlanner {
         };
       }
     }
+    let repeatable = false;
+    if (!s.onConflict && obj.onConflict !== undefined) {
+      // The table's own policy (CREATE TABLE ... ON CONFLICT): rows apply in order, so a key given
+      // twice in one INSERT keeps the first row (DO NOTHING) or ends as the last (DO UPDATE).
+      repeatable = true;
+      if (obj.onConflict === 'nothing') conflictMode = 'nothing';
+      else {
+        conflictMode = 'update';
+        updateFn = obj.onConflict === 'update_full'
+          ? (_existing, excluded) => excluded
+          : (existing, excluded) => excluded.map((v, i) => (v === null ? existing[i] : v));
+      }
+    }
     const returning = s.returning ? this.bindReturning(s.returning, obj, params, ctx) : undefined;
     return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'INSERT 0', (tx) => {
       const rows = produce(tx);
@@ -173,7 +189,7 @@ export class DmlPlanner {
         const n = engine.appendToStream(tx, obj, rows);
         return returning ? rows : n;
       }
-      const inserted = engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn }, tx.delta(obj.id));
+      const inserted = engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn, repeatable }, tx.delta(obj.id));
       return returning ? inserted : inserted.length;
     }, returning);
   }
