@@ -13,7 +13,7 @@ import { commonSupertype, resolveBinaryOperator } from '../../runtime/sql/operat
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
-import { mapColumns } from '../../runtime/expr/ir.js';
+import { mapChildren, mapColumns } from '../../runtime/expr/ir.js';
 import type { RelPlan, Field, AggCall, SortKey, ScanSource } from '../../runtime/plan/plan.js';
 import type { CatalogReader, CatalogObject } from '../../runtime/catalog/catalog.js';
 import { CorrelatedScope, Scope, type ScopeColumn } from './scope.js';
@@ -764,27 +764,6 @@ function visitExprChildren(e: Expr, fn: (c: Expr) => void): void {
       return;
     case 'Array': case 'Row': e.elements.forEach(fn); return;
     case 'Subscript': fn(e.arg); fn(e.index); return;
-  }
-}
-
-function mapChildren(e: ScalarExpr, fn: (x: ScalarExpr) => ScalarExpr): ScalarExpr {
-  switch (e.kind) {
-    case 'Column': case 'Literal': case 'Param': case 'OuterRef': return e;
-    case 'Subquery': return e.outer ? { ...e, outer: e.outer.map(fn) } : e;
-    case 'Call': return { ...e, args: e.args.map(fn) };
-    case 'And': case 'Or': return { ...e, args: e.args.map(fn) };
-    case 'Coalesce': return { ...e, args: e.args.map(fn) };
-    case 'GreatestLeast': return { ...e, args: e.args.map(fn) };
-    case 'BinaryOp': return { ...e, left: fn(e.left), right: fn(e.right) };
-    case 'IsDistinct': return { ...e, left: fn(e.left), right: fn(e.right) };
-    case 'NullIf': return { ...e, left: fn(e.left), right: fn(e.right) };
-    case 'UnaryOp': return { ...e, arg: fn(e.arg) };
-    case 'Not': return { ...e, arg: fn(e.arg) };
-    case 'IsNull': return { ...e, arg: fn(e.arg) };
-    case 'IsBool': return { ...e, arg: fn(e.arg) };
-    case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: fn(w.cond), result: fn(w.result) })), else: fn(e.else) };
-    case 'InList': return { ...e, arg: fn(e.arg), list: e.list.map(fn) };
-    case 'InSubquery': return { ...e, arg: fn(e.arg), outer: e.outer?.map(fn) };
   }
 }
 

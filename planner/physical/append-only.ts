@@ -23,6 +23,7 @@
 import type { RelPlan } from '../../runtime/plan/plan.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import type { CatalogReader } from '../../runtime/catalog/catalog.js';
+import { hasSubquery } from '../../runtime/expr/ir.js';
 
 export function isAppendOnly(p: RelPlan, catalog?: CatalogReader): boolean {
   return whyNotAppendOnly(p, catalog) === null;
@@ -43,8 +44,12 @@ export function whyNotAppendOnly(p: RelPlan, catalog?: CatalogReader): string | 
     }
     case 'Values': case 'TableFunction': return null;
     case 'ProjectSet': return whyNotAppendOnly(p.input, catalog);
-    case 'Filter': return timeDependent(p.predicate) ? 'filters on the current time' : whyNotAppendOnly(p.input, catalog);
-    case 'Project': return p.exprs.some(timeDependent) ? 'computes with the current time' : whyNotAppendOnly(p.input, catalog);
+    case 'Filter':
+      if (hasSubquery(p.predicate)) return 'filters with a subquery, whose answer can change';
+      return timeDependent(p.predicate) ? 'filters on the current time' : whyNotAppendOnly(p.input, catalog);
+    case 'Project':
+      if (p.exprs.some(hasSubquery)) return 'computes with a subquery, whose answer can change';
+      return p.exprs.some(timeDependent) ? 'computes with the current time' : whyNotAppendOnly(p.input, catalog);
     case 'TimeWindow': case 'Sort': return whyNotAppendOnly(p.input, catalog);
     case 'UnionAll': {
       for (const i of p.inputs) {

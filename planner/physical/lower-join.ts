@@ -49,8 +49,9 @@ export function lowerJoin(
     rightWidth: p.right.fields.length,
     residual,
     timeBound: bound ?? undefined,
+    nullSafe: p.nullSafe,
   });
-  let label = `SymmetricHashJoin (${p.joinType}, keys: ${p.leftKeys.length})`;
+  let label = `SymmetricHashJoin (${p.joinType}, keys: ${p.leftKeys.length}${nullSafeLabel(p.nullSafe)})`;
   if (bound !== null) {
     const l = p.left.fields[bound.leftTime].name;
     const r = p.right.fields[bound.rightTime].name;
@@ -62,4 +63,8 @@ export function lowerJoin(
 function span(us: number): string {
   if (!Number.isFinite(us)) return us > 0 ? '+inf' : '-inf';
   return `${us / 1e6}s`;
+}
+
+function nullSafeLabel(nullSafe: boolean[] | undefined): string {
+  return nullSafe?.some((x) => x) ? ', null-safe' : '';
 }

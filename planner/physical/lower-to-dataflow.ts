@@ -33,6 +33,7 @@ import { deriveWatermarks, type ColumnWatermarks } from './watermarks.js';
 import { explainPlan } from '../logical/explain.js';
 import { describeBounds, splitTemporalBounds } from './temporal-bounds.js';
 import { TemporalFilter } from '../../runtime/dataflow/operators/temporal-filter.js';
+import { subqueriesToJoins } from '../rules/subquery-to-join.js';
 
 export interface LowerOptions {
   /** Resolves sources' watermarks (streams' event time, MVs' window columns). */
@@ -42,8 +43,10 @@ export interface LowerOptions {
   ctx?: EvalContext;
 }
 
-export function lowerToDataflow(plan: RelPlan, opts: LowerOptions = {}): Dataflow {
+export function lowerToDataflow(bound: RelPlan, opts: LowerOptions = {}): Dataflow {
   const ctx = opts.ctx ?? newEvalContext();
+  // EXISTS / IN / scalar subqueries become joins the operators below maintain.
+  const plan = subqueriesToJoins(bound);
   const wms = deriveWatermarks(plan, opts.catalog, ctx);
   const wmOf = (p: RelPlan) => wms.get(p) as ColumnWatermarks;
   const nodes: DataflowNode[] = [];
@@ -216,7 +219,7 @@ const TIME_DEPENDENT = new Set(['now', 'current_timestamp', 'transaction_timesta
 
 function rejectSubqueries(e: ScalarExpr): void {
   if (e.kind === 'Subquery' || e.kind === 'InSubquery') {
-    throw new SqlError(SqlState.FeatureNotSupported, 'subqueries in expressions of a materialized view are not supported yet (use a join)');
+    throw new SqlError(SqlState.FeatureNotSupported, 'this subquery is not supported in a materialized view (EXISTS, IN and single-row scalar subqueries in WHERE are; NOT IN and correlated scalar subqueries are not yet)');
   }
   if (e.kind === 'Call' && (e.volatility === 'volatile' || TIME_DEPENDENT.has(e.name) || (e.name === 'age' && e.args.length === 1))) {
     throw new SqlError(SqlState.FeatureNotSupported, `function ${e.name}() is not supported in a materialized view: its result depends on when it is evaluated`);

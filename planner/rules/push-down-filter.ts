@@ -5,7 +5,7 @@
  */
 import type { RelPlan } from '../../runtime/plan/plan.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
-import { mapColumns } from '../../runtime/expr/ir.js';
+import { hasSubquery, mapColumns } from '../../runtime/expr/ir.js';
 import { T } from '../../runtime/sql/types.js';
 import { columnsUsed, conjuncts } from './columns.js';
 
@@ -20,21 +20,6 @@ function withFilter(p: RelPlan, preds: ScalarExpr[]): RelPlan {
   if (!pred) return p;
   if (p.kind === 'Join') return pushDownFilter({ kind: 'Filter', input: p, predicate: pred, fields: p.fields });
   return { kind: 'Filter', input: p, predicate: pred, fields: p.fields };
-}
-
-function hasSubquery(e: ScalarExpr): boolean {
-  if (e.kind === 'Subquery' || e.kind === 'InSubquery') return true;
-  let f = false;
-  const visit = (x: ScalarExpr) => { if (!f && hasSubquery(x)) f = true; };
-  switch (e.kind) {
-    case 'Call': case 'And': case 'Or': case 'Coalesce': case 'GreatestLeast': e.args.forEach(visit); break;
-    case 'BinaryOp': case 'IsDistinct': case 'NullIf': visit(e.left); visit(e.right); break;
-    case 'UnaryOp': case 'Not': case 'IsNull': case 'IsBool': visit(e.arg); break;
-    case 'Case': e.whens.forEach((w) => { visit(w.cond); visit(w.result); }); visit(e.else); break;
-    case 'InList': visit(e.arg); e.list.forEach(visit); break;
-    default: break;
-  }
-  return f;
 }
 
 /** Applies to a Filter directly above a Join; returns the plan unchanged otherwise. */

@@ -290,10 +290,11 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
     const lw = p.left.fields.length;
     const rw = p.right.fields.length;
     const type = p.joinType;
+    const nullSafe = p.nullSafe;
     const keyFor = (fs: Compiled[], r: Row): Key | undefined => {
       if (fs.length === 0) return 0;
       const vals = fs.map((f) => f(r));
-      if (vals.some((v) => v === null)) return undefined;
+      if (vals.some((v, i) => v === null && nullSafe?.[i] !== true)) return undefined;
       return keyOf(vals);
     };
     return () => {

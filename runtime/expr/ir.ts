@@ -66,6 +66,14 @@ export function forEachChild(e: ScalarExpr, fn: (child: ScalarExpr) => void): vo
   }
 }
 
+/** True if the expression contains a subquery (at any depth, not counting inside subquery plans). */
+export function hasSubquery(e: ScalarExpr): boolean {
+  if (e.kind === 'Subquery' || e.kind === 'InSubquery') return true;
+  let found = false;
+  forEachChild(e, (c) => { if (!found && hasSubquery(c)) found = true; });
+  return found;
+}
+
 /** True if the expression reads no input column (it may still read params). */
 export function isConstant(e: ScalarExpr): boolean {
   if (e.kind === 'Column') return false;
@@ -80,24 +88,27 @@ export function isConstant(e: ScalarExpr): boolean {
 export type ColumnExpr = Extract<ScalarExpr, { kind: 'Column' }>;
 
 export function mapColumns(e: ScalarExpr, fn: (col: ColumnExpr) => ScalarExpr): ScalarExpr {
-  const m = (x: ScalarExpr) => mapColumns(x, fn);
+  return e.kind === 'Column' ? fn(e) : mapChildren(e, (x) => mapColumns(x, fn));
+}
+
+/** The expression with each direct child replaced by fn(child) (leaves are returned as they are). */
+export function mapChildren(e: ScalarExpr, fn: (x: ScalarExpr) => ScalarExpr): ScalarExpr {
   switch (e.kind) {
-    case 'Column': return fn(e);
-    case 'Literal': case 'Param': case 'OuterRef': return e;
-    case 'Subquery': return e.outer ? { ...e, outer: e.outer.map(m) } : e;
-    case 'Call': return { ...e, args: e.args.map(m) };
-    case 'And': case 'Or': return { ...e, args: e.args.map(m) };
-    case 'Coalesce': return { ...e, args: e.args.map(m) };
-    case 'GreatestLeast': return { ...e, args: e.args.map(m) };
-    case 'BinaryOp': return { ...e, left: m(e.left), right: m(e.right) };
-    case 'IsDistinct': return { ...e, left: m(e.left), right: m(e.right) };
-    case 'NullIf': return { ...e, left: m(e.left), right: m(e.right) };
-    case 'UnaryOp': return { ...e, arg: m(e.arg) };
-    case 'Not': return { ...e, arg: m(e.arg) };
-    case 'IsNull': return { ...e, arg: m(e.arg) };
-    case 'IsBool': return { ...e, arg: m(e.arg) };
-    case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: m(w.cond), result: m(w.result) })), else: m(e.else) };
-    case 'InList': return { ...e, arg: m(e.arg), list: e.list.map(m) };
-    case 'InSubquery': return { ...e, arg: m(e.arg), outer: e.outer?.map(m) };
+    case 'Column': case 'Literal': case 'Param': case 'OuterRef': return e;
+    case 'Subquery': return e.outer ? { ...e, outer: e.outer.map(fn) } : e;
+    case 'Call': return { ...e, args: e.args.map(fn) };
+    case 'And': case 'Or': return { ...e, args: e.args.map(fn) };
+    case 'Coalesce': return { ...e, args: e.args.map(fn) };
+    case 'GreatestLeast': return { ...e, args: e.args.map(fn) };
+    case 'BinaryOp': return { ...e, left: fn(e.left), right: fn(e.right) };
+    case 'IsDistinct': return { ...e, left: fn(e.left), right: fn(e.right) };
+    case 'NullIf': return { ...e, left: fn(e.left), right: fn(e.right) };
+    case 'UnaryOp': return { ...e, arg: fn(e.arg) };
+    case 'Not': return { ...e, arg: fn(e.arg) };
+    case 'IsNull': return { ...e, arg: fn(e.arg) };
+    case 'IsBool': return { ...e, arg: fn(e.arg) };
+    case 'Case': return { ...e, whens: e.whens.map((w) => ({ cond: fn(w.cond), result: fn(w.result) })), else: fn(e.else) };
+    case 'InList': return { ...e, arg: fn(e.arg), list: e.list.map(fn) };
+    case 'InSubquery': return { ...e, arg: fn(e.arg), outer: e.outer?.map(fn) };
   }
 }

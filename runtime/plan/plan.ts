@@ -65,6 +65,9 @@ export interface WindowFunc {
 
 export type JoinType = 'inner' | 'left' | 'right' | 'full';
 
+/** Per join key: NULL matches NULL (IS NOT DISTINCT FROM), as a decorrelated subquery's keys need. */
+export type NullSafeKeys = boolean[];
+
 export type RelPlan =
   | { kind: 'Scan'; source: ScanSource; fields: Field[] }
   /** Rows of `source` whose key columns equal keyValues (an index lookup, not a scan). */
@@ -80,7 +83,7 @@ export type RelPlan =
    * joined once with the right side as it is when the row is processed (runtime LookupJoin); in batch
    * it is an ordinary join.
    */
-  | { kind: 'Join'; joinType: JoinType; left: RelPlan; right: RelPlan; leftKeys: ScalarExpr[]; rightKeys: ScalarExpr[]; residual?: ScalarExpr; lookup?: 'right'; fields: Field[] }
+  | { kind: 'Join'; joinType: JoinType; left: RelPlan; right: RelPlan; leftKeys: ScalarExpr[]; rightKeys: ScalarExpr[]; residual?: ScalarExpr; lookup?: 'right'; nullSafe?: NullSafeKeys; fields: Field[] }
   | { kind: 'Distinct'; input: RelPlan; fields: Field[] }
   | { kind: 'UnionAll'; inputs: RelPlan[]; fields: Field[] }
   /** INTERSECT / EXCEPT [ALL] (UNION is Distinct over UnionAll). */

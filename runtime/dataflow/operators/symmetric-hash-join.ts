@@ -24,6 +24,8 @@ export interface SymmetricHashJoinOptions {
   keyTypes?: SqlType[];
   /** An interval (or window) join: the bound every match satisfies; advance() frees stored rows by it. */
   timeBound?: JoinTimeBound;
+  /** Per key: NULL matches NULL (null-safe equality); by default a NULL key never matches. */
+  nullSafe?: boolean[];
 }
 
 /**
@@ -88,6 +90,7 @@ class Side {
     /** Whether unmatched rows of this side appear null-padded (left side of a LEFT join...). */
     readonly preserved: boolean,
     readonly width: number,
+    private readonly nullSafe: boolean[] = [],
   ) {
     this.index = new KeyIndex<Bucket>(keyExprs.length);
     this.norms = keyExprs.map((_, i) => keyNormalizer(keyTypes?.[i]));
@@ -99,7 +102,11 @@ class Side {
     const { keyExprs, norms, parts } = this;
     for (let k = 0; k < keyExprs.length; k++) {
       const v = keyExprs[k](row);
-      if (v === null) return false;
+      if (v === null) {
+        if (this.nullSafe[k] !== true) return false;
+        parts[k] = null;
+        continue;
+      }
       parts[k] = norms[k](v);
     }
     return true;
@@ -218,8 +225,8 @@ export class SymmetricHashJoin implements Operator {
   constructor(opts: SymmetricHashJoinOptions) {
     if (opts.leftKeys.length !== opts.rightKeys.length) throw new Error('SymmetricHashJoin: key lists differ in length');
     const jt = opts.joinType;
-    this.left = new Side('L', opts.leftKeys, opts.keyTypes, jt === 'left' || jt === 'full', opts.leftWidth);
-    this.right = new Side('R', opts.rightKeys, opts.keyTypes, jt === 'right' || jt === 'full', opts.rightWidth);
+    this.left = new Side('L', opts.leftKeys, opts.keyTypes, jt === 'left' || jt === 'full', opts.leftWidth, opts.nullSafe);
+    this.right = new Side('R', opts.rightKeys, opts.keyTypes, jt === 'right' || jt === 'full', opts.rightWidth, opts.nullSafe);
     this.residual = opts.residual;
     this.nullsLeft = new Array(opts.leftWidth).fill(null);
     this.nullsRight = new Array(opts.rightWidth).fill(null);
