@@ -132,7 +132,15 @@ function semiJoin(o: RelPlan, c: ScalarExpr): RelPlan | null {
 function joinScalarSubqueries(input: RelPlan, exprs: ScalarExpr[]): { plan: RelPlan; exprs: ScalarExpr[] } {
   let plan = input;
   const replace = (e: ScalarExpr): ScalarExpr => {
-    if (e.kind === 'Subquery' && e.mode === 'scalar' && !e.outer?.length && atMostOneRow(e.plan)) {
+    if (e.kind === 'Subquery' && e.mode === 'scalar' && e.outer?.length) {
+      const joined = correlatedAggregate(plan, e.plan, e.outer);
+      if (joined) {
+        plan = joined.plan;
+        return joined.value;
+      }
+      return e;
+    }
+    if (e.kind === 'Subquery' && e.mode === 'scalar' && atMostOneRow(e.plan)) {
       const sub = subqueriesToJoins(e.plan);
       const at = plan.fields.length;
       plan = { kind: 'Join', joinType: 'left', left: plan, right: sub, leftKeys: [], rightKeys: [], fields: [...plan.fields, ...sub.fields] };
@@ -142,6 +150,46 @@ function joinScalarSubqueries(input: RelPlan, exprs: ScalarExpr[]): { plan: RelP
   };
   const out = exprs.map(replace);
   return { plan, exprs: out };
+}
+
+/**
+ * A correlated scalar subquery over a global aggregate, `(SELECT f(agg...) FROM x WHERE x.k = o.k)`:
+ * the aggregate grouped by the outer values' domain, LEFT JOINed to the outer rows on those values
+ * (null-safe); an outer row without a group reads each aggregate's empty-input value (count: 0,
+ * others NULL), as the per-row subquery would. Null for other shapes.
+ */
+function correlatedAggregate(o: RelPlan, s: RelPlan, outer: ScalarExpr[]): { plan: RelPlan; value: ScalarExpr } | null {
+  const top = s.kind === 'Project' ? s : null;
+  const agg = top ? top.input : s;
+  if (agg.kind !== 'Aggregate' || agg.groupKeys.length > 0 || (top && top.exprs.length !== 1)) return null;
+  const k = outer.length;
+  const domain = distinct(project(o, outer));
+  const input = withDomain(subqueriesToJoins(agg.input), domain, k);
+  if (!input) return null;
+  const fx = (e: ScalarExpr) => bindOuter(e, k);
+  const aggregates = agg.aggregates.map((a): AggCall => ({ ...a, args: a.args.map(fx), ...(a.filter ? { filter: fx(a.filter) } : {}) }));
+  const grouped: RelPlan = {
+    kind: 'Aggregate', input, groupKeys: domain.fields.map((_, i) => col(domain, i)), aggregates, fields: [...domain.fields, ...agg.fields],
+  };
+  const width = o.fields.length;
+  const plan: RelPlan = {
+    kind: 'Join', joinType: 'left', left: o, right: grouped, leftKeys: outer, rightKeys: domain.fields.map((_, i) => col(grouped, i)),
+    nullSafe: outer.map(() => true), fields: [...o.fields, ...grouped.fields],
+  };
+  // Aggregate output j, as the subquery's own aggregate would give it for this outer row.
+  const aggValue = (j: number): ScalarExpr => {
+    const c: ScalarExpr = { kind: 'Column', index: width + k + j, type: agg.fields[j].type };
+    const empty = agg.aggregates[j].agg.create().result();
+    return empty === null ? c : { kind: 'Coalesce', args: [c, { kind: 'Literal', value: empty, type: c.type }], type: c.type };
+  };
+  // The select item reads aggregate outputs as columns and the outer row as OuterRefs.
+  const overJoined = (e: ScalarExpr): ScalarExpr => {
+    if (e.kind === 'Column') return aggValue(e.index);
+    if (e.kind === 'OuterRef') return outer[e.slot];
+    return mapChildren(e, overJoined);
+  };
+  const value = top ? overJoined(top.exprs[0]) : aggValue(0);
+  return { plan, value };
 }
 
 function atMostOneRow(p: RelPlan): boolean {
