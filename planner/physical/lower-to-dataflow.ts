@@ -219,7 +219,7 @@ const TIME_DEPENDENT = new Set(['now', 'current_timestamp', 'transaction_timesta
 
 function rejectSubqueries(e: ScalarExpr): void {
   if (e.kind === 'Subquery' || e.kind === 'InSubquery') {
-    throw new SqlError(SqlState.FeatureNotSupported, 'this subquery is not supported in a materialized view (EXISTS, IN and single-row scalar subqueries in WHERE are; NOT IN and correlated scalar subqueries are not yet)');
+    throw new SqlError(SqlState.FeatureNotSupported, 'this subquery is not supported in a materialized view (EXISTS, IN, NOT IN and scalar subqueries over an aggregate are, as conjuncts of WHERE or, scalar ones, in the select list)');
   }
   if (e.kind === 'Call' && (e.volatility === 'volatile' || TIME_DEPENDENT.has(e.name) || (e.name === 'age' && e.args.length === 1))) {
     throw new SqlError(SqlState.FeatureNotSupported, `function ${e.name}() is not supported in a materialized view: its result depends on when it is evaluated`);

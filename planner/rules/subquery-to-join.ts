@@ -28,6 +28,7 @@ import { T } from '../../runtime/sql/types.js';
 import { conjuncts } from './columns.js';
 import { pushDownFilter } from './push-down-filter.js';
 import { resolveBinaryOperator } from '../../runtime/sql/operators.js';
+import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
 
 export function subqueriesToJoins(p: RelPlan): RelPlan {
   const q = mapInputs(p, subqueriesToJoins);
@@ -45,7 +46,7 @@ function rewriteFilter(f: Extract<RelPlan, { kind: 'Filter' }>): RelPlan {
   let cur = f.input;
   const rest: ScalarExpr[] = [];
   for (const c of preds) {
-    const joined = semiJoin(cur, c);
+    const joined = semiJoin(cur, c) ?? notIn(cur, c);
     if (joined) cur = joined;
     else rest.push(c);
   }
@@ -123,6 +124,46 @@ function semiJoin(o: RelPlan, c: ScalarExpr): RelPlan | null {
   const marker: ScalarExpr = { kind: 'Column', index: width + e.fields.length - 1, type: T.bool };
   const anti: RelPlan = { kind: 'Filter', input: join, predicate: { kind: 'IsNull', arg: marker, negated: false, type: T.bool }, fields: join.fields };
   return narrow(anti, width, o);
+}
+
+/**
+ * `x NOT IN (uncorrelated subquery)` as a conjunct: true when the subquery has no rows, or when x
+ * is not NULL, matches no row, and the subquery holds no NULL (else the answer is NULL or false).
+ * The outer rows LEFT JOIN the distinct subquery values on x and join the one-row counts
+ * (rows, NULL rows) of the subquery; a filter decides.
+ */
+function notIn(o: RelPlan, conjunct: ScalarExpr): RelPlan | null {
+  const c: ScalarExpr = conjunct.kind === 'Not' && conjunct.arg.kind === 'InSubquery' ? { ...conjunct.arg, negated: !conjunct.arg.negated } : conjunct;
+  if (c.kind !== 'InSubquery' || !c.negated || c.outer?.length) return null;
+  const count = resolveAggregate('count', []);
+  if (!count) return null;
+  const sub = subqueriesToJoins(c.plan);
+  const values = distinct(project(sub, [col(sub, 0), TRUE]));
+  const width = o.fields.length;
+  const matched: RelPlan = {
+    kind: 'Join', joinType: 'left', left: o, right: values, leftKeys: [c.arg], rightKeys: [col(values, 0)], fields: [...o.fields, ...values.fields],
+  };
+  const isNull: ScalarExpr = { kind: 'IsNull', arg: col(sub, 0), negated: false, type: T.bool };
+  const counts: RelPlan = {
+    kind: 'Aggregate', input: sub, groupKeys: [],
+    aggregates: [{ agg: count, args: [], distinct: false }, { agg: count, args: [], distinct: false, filter: isNull }],
+    fields: [{ name: 'rows', type: T.int8 }, { name: 'null_rows', type: T.int8 }],
+  };
+  const all: RelPlan = { kind: 'Join', joinType: 'inner', left: matched, right: counts, leftKeys: [], rightKeys: [], fields: [...matched.fields, ...counts.fields] };
+  const zero: ScalarExpr = { kind: 'Literal', value: 0n, type: T.int8 };
+  const rows = col(all, width + 2);
+  const nullRows = col(all, width + 3);
+  const predicate: ScalarExpr = {
+    kind: 'Or', type: T.bool, args: [
+      eq(rows, zero)!,
+      { kind: 'And', type: T.bool, args: [
+        { kind: 'IsNull', arg: c.arg, negated: true, type: T.bool },
+        { kind: 'IsNull', arg: col(all, width + 1), negated: false, type: T.bool },
+        eq(nullRows, zero)!,
+      ] },
+    ],
+  };
+  return narrow({ kind: 'Filter', input: all, predicate, fields: all.fields }, width, o);
 }
 
 /**

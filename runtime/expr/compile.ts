@@ -233,8 +233,9 @@ export function compileExpr(e: ScalarExpr, opts: CompileOptions): Compiled {
       const neg = e.negated;
       return (row) => {
         const v = a(row);
-        if (v === null) return null;
         const rs = rows(row);
+        // Over no rows IN is false whatever x is, even NULL (and NOT IN true).
+        if (v === null) return rs.length === 0 ? neg : null;
         let sawNull = false;
         for (const r of rs) {
           const w = r[0];
