@@ -434,6 +434,9 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
     });
   }
   const fn = found.kind === 'Found' ? found.fn : null;
+  if (!fn && WINDOW_ONLY_FUNCTIONS.has(name)) {
+    throw new SqlError(SqlState.WrongObjectType, `window function ${name} requires an OVER clause`, { position: e.pos });
+  }
   if (!fn) {
     const sig = `${e.schema ? e.schema + '.' : ''}${name}(${args.map((a) => typeDisplayName(a.type)).join(', ')})`;
     throw new SqlError(SqlState.UndefinedFunction, `function ${sig} does not exist`, {
@@ -456,11 +459,20 @@ export function windowNotAllowed(clause: string, pos?: number): SqlError {
   return new SqlError(SqlState.WindowingError, `window functions are not allowed in ${clause}`, { position: pos });
 }
 
+/** Functions that exist only as window functions (42809 without OVER, as PostgreSQL). */
+const WINDOW_ONLY_FUNCTIONS = new Set(['row_number', 'rank', 'dense_rank', 'percent_rank', 'cume_dist', 'ntile', 'lag', 'lead', 'first_value', 'last_value', 'nth_value']);
+
 /** Constant-folds an expression whose inputs are all literals (PostgreSQL folds at plan time too). */
 function fold(e: ScalarExpr): ScalarExpr {
   if (e.kind === 'Literal' || !isConstant(e) || containsParam(e)) return e;
   const f = compileExpr(e, { ctx: newEvalContext() });
-  const value: Value = f([]);
+  let value: Value;
+  try {
+    value = f([]);
+  } catch {
+    // Left for execution: it may sit in a branch never taken (CASE WHEN true THEN 1 ELSE 1/0 END).
+    return e;
+  }
   return { kind: 'Literal', value, type: e.type };
 }
 

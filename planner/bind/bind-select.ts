@@ -559,6 +559,9 @@ export class QueryBinder implements BinderServices {
   }
 
   private crossJoin(l: { plan: RelPlan; cols: ScopeColumn[] }, r: { plan: RelPlan; cols: ScopeColumn[] }) {
+    const leftNames = new Set(l.cols.map((c) => c.tableAlias));
+    const clash = r.cols.find((c) => c.tableAlias !== undefined && leftNames.has(c.tableAlias));
+    if (clash) throw new SqlError(SqlState.DuplicateAlias, `table name "${clash.tableAlias}" specified more than once`);
     const width = l.plan.fields.length;
     const plan: RelPlan = { kind: 'Join', joinType: 'inner', left: l.plan, right: r.plan, leftKeys: [], rightKeys: [], fields: [...l.plan.fields, ...r.plan.fields] };
     return { plan, cols: [...l.cols, ...r.cols.map((c) => ({ ...c, index: c.index + width }))] };
@@ -581,6 +584,7 @@ export class QueryBinder implements BinderServices {
     const leftKeys: ScalarExpr[] = [];
     const rightKeys: ScalarExpr[] = [];
     const residual: ScalarExpr[] = [];
+    const fullMerged: { name: string; type: SqlType; l: ScalarExpr; r: ScalarExpr }[] = [];
     let outCols = cols;
     const plan = joined.plan as Extract<RelPlan, { kind: 'Join' }>;
     if (usingCols && usingCols.length > 0) {
@@ -589,6 +593,7 @@ export class QueryBinder implements BinderServices {
       const hiddenRight = new Set<number>();
       const hiddenLeft = new Set<number>();
       const merged: ScopeColumn[] = [];
+      const joinedWidth = plan.fields.length;
       for (const name of usingCols) {
         const lc = lScope.lookup(undefined, name);
         const rc = rScope.lookup(undefined, name);
@@ -599,13 +604,13 @@ export class QueryBinder implements BinderServices {
         rightKeys.push(coerce({ kind: 'Column', index: rc.index, type: rc.type }, t, 'implicit', this.params));
         if (joinType === 'right') hiddenLeft.add(lc.index);
         else hiddenRight.add(rc.index + width);
-        merged.push(joinType === 'right' ? { ...rc, index: rc.index + width, tableAlias: undefined } : { ...lc, tableAlias: undefined });
-        if (joinType === 'full') {
-          throw new SqlError(SqlState.FeatureNotSupported, 'FULL JOIN with USING is not supported yet', { position: item.pos });
-        }
+        // FULL JOIN: the merged column is COALESCE(left, right), appended after the join's columns below.
+        if (joinType === 'full') fullMerged.push({ name, type: t, l: leftKeys[leftKeys.length - 1], r: mapColumns(rightKeys[rightKeys.length - 1], (c) => ({ ...c, index: c.index + width })) });
+        else merged.push(joinType === 'right' ? { ...rc, index: rc.index + width, tableAlias: undefined } : { ...lc, tableAlias: undefined });
       }
       // USING columns come first and answer unqualified names; the originals stay reachable qualified.
       void hiddenLeft; void hiddenRight;
+      fullMerged.forEach((m, i) => merged.push({ name: m.name, type: m.type, index: joinedWidth + i }));
       outCols = [...merged, ...cols.map((c) => (usingCols!.includes(c.name) ? { ...c, hidden: true } : c))];
     }
     if (item.on) {
@@ -628,7 +633,13 @@ export class QueryBinder implements BinderServices {
       residual: residual.length === 0 ? undefined : residual.length === 1 ? residual[0] : { kind: 'And', args: residual, type: T.bool },
       ...(lookup ? { lookup: 'right' as const } : {}),
     };
-    return { plan: out, cols: outCols };
+    if (fullMerged.length === 0) return { plan: out, cols: outCols };
+    const exprs: ScalarExpr[] = [
+      ...out.fields.map((f, i): ScalarExpr => ({ kind: 'Column', index: i, type: f.type })),
+      ...fullMerged.map((m): ScalarExpr => ({ kind: 'Coalesce', args: [m.l, m.r], type: m.type })),
+    ];
+    const fields = [...out.fields, ...fullMerged.map((m) => ({ name: m.name, type: m.type }))];
+    return { plan: { kind: 'Project', input: out, exprs, fields }, cols: outCols };
   }
 }
 

@@ -267,7 +267,7 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
           const args = a.args.map((f) => f(r));
           const seen = g.seen[i];
           if (seen) {
-            if (args.length > 0 && args[0] === null) continue;
+            // NULL is one distinct value too: the accumulator decides whether it counts (array_agg keeps it).
             const dk = keyOf(args);
             if (seen.has(dk)) continue;
             seen.add(dk);
@@ -359,7 +359,9 @@ function toCount(v: Value, clause: string): number {
   if (v === null) return clause === 'OFFSET' ? 0 : Number.MAX_SAFE_INTEGER;
   const n = typeof v === 'bigint' ? Number(v) : Number(v);
   if (n < 0) {
-    throw new SqlError(SqlState.InvalidParameterValue, clause === 'LIMIT' ? 'LIMIT must not be negative' : 'OFFSET must not be negative');
+    throw clause === 'LIMIT'
+      ? new SqlError(SqlState.InvalidRowCountInLimitClause, 'LIMIT must not be negative')
+      : new SqlError(SqlState.InvalidRowCountInResultOffsetClause, 'OFFSET must not be negative');
   }
   return n;
 }

@@ -18,6 +18,8 @@ export const SqlState = {
   DivisionByZero: '22012',
   IntervalFieldOverflow: '22015',
   InvalidParameterValue: '22023',
+  InvalidRowCountInLimitClause: '2201W',
+  InvalidRowCountInResultOffsetClause: '2201X',
   InvalidTextRepresentation: '22P02',
   UntranslatableCharacter: '22P05',
   InvalidBinaryRepresentation: '22P03',

@@ -206,9 +206,11 @@ export class DdlHandler {
       targets.push(obj);
     }
     await engine.submit((tx) => {
+      // Objects named in the same DROP are not "other objects" (DROP VIEW a, b where b reads a).
+      const named = new Set(targets.map((t) => t.id));
       for (const t of targets) {
         const order = engine.catalog.dropOrder(t.id);
-        const dependents = order.filter((o) => o.id !== t.id);
+        const dependents = order.filter((o) => !named.has(o.id));
         if (dependents.length > 0 && !s.cascade) {
           throw new SqlError(SqlState.DependentObjectsStillExist, `cannot drop ${kindName(t.kind)} ${t.name} because other objects depend on it`, {
             // Each dependent names what it reads directly, as PostgreSQL's detail does.
@@ -224,9 +226,10 @@ export class DdlHandler {
         }
       }
       for (const t of targets) {
+        if (!engine.catalog.getById(t.id)) continue;
         const order = engine.catalog.dropOrder(t.id);
-        if (order.length > 1) {
-          const deps = order.filter((o) => o.id !== t.id);
+        const deps = order.filter((o) => !named.has(o.id));
+        if (deps.length > 0) {
           notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: deps.length === 1 ? `drop cascades to ${kindName(deps[0].kind)} ${deps[0].name}` : `drop cascades to ${deps.length} other objects`, detail: deps.length > 1 ? deps.map((d) => `drop cascades to ${kindName(d.kind)} ${d.name}`).join('\n') : undefined });
         }
         for (const o of order) if (engine.catalog.getById(o.id)) engine.dropObject(tx, o.id);

@@ -44,7 +44,7 @@ export class SqlCursors {
   close(name: string | 'all'): StatementResult {
     if (name === 'all') this.cursors.clear();
     else if (!this.cursors.delete(name)) throw new SqlError(SqlState.InvalidCursorName, `cursor "${name}" does not exist`);
-    return { kind: 'command', tag: 'CLOSE CURSOR' };
+    return { kind: 'command', tag: name === 'all' ? 'CLOSE CURSOR ALL' : 'CLOSE CURSOR' };
   }
 
   /** COMMIT / ROLLBACK: cursors without HOLD are closed. */
