@@ -12,17 +12,23 @@ import pg from 'pg';
 import { runFile, tally, type Outcome, type RunnerOptions } from '../slt/runner.js';
 import { SkipList } from '../slt/skip-list.js';
 import { EddyProcess } from '../support/server-process.js';
+import { SERVER_ARGS, startServices, type SltServices } from '../slt/support/services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const eddyDir = path.join(root, 'tests/slt/eddy');
 
 let server: EddyProcess;
+/** The Kafka test broker and the sink databases the connector files use (CI=true: all required). */
+let services: SltServices;
 
 before(async () => {
-  server = await EddyProcess.start();
+  services = await startServices();
+  for (const w of services.warnings) console.warn(`# ${w}`);
+  server = await EddyProcess.start({ args: SERVER_ARGS });
 });
 after(async () => {
   await server?.cleanup();
+  await services?.stop();
 });
 
 function options(overrides: Partial<RunnerOptions> = {}): RunnerOptions {
@@ -32,12 +38,13 @@ function options(overrides: Partial<RunnerOptions> = {}): RunnerOptions {
       await c.connect();
       return c;
     },
-    labels: ['eddy'],
+    labels: ['eddy', ...services.labels],
     implicitFlush: false,
     lenientErrors: false,
     skipList: new SkipList(),
     timeoutMs: 20_000,
     database: 'eddy',
+    vars: () => services.vars(server),
     ...overrides,
   };
 }
@@ -52,12 +59,16 @@ function describeFailures(outcomes: Outcome[]): string {
 test("Eddy's own slt files pass", async () => {
   const files = fs.readdirSync(eddyDir).filter((f) => f.endsWith('.slt')).sort();
   assert.ok(files.length >= 2, 'expected tests/slt/eddy/*.slt files');
+  const problems: string[] = [];
   for (const f of files) {
     const result = await runFile(path.join(eddyDir, f), options());
     const t = tally(result.outcomes);
-    assert.equal(t.failed, 0, `${f}:\n${describeFailures(result.outcomes)}`);
-    assert.ok(t.passed >= 5, `${f} ran only ${t.passed} records`);
+    if (t.failed > 0) problems.push(`${f}:\n${describeFailures(result.outcomes)}`);
+    // A file that needs a missing service halts at its top (outside CI only; see services.ts).
+    else if (t.passed === 0 && services.labels.length > 0) console.warn(`# ${f} halted: ${services.labels.join(', ')}`);
+    else if (t.passed < 5) problems.push(`${f} ran only ${t.passed} records`);
   }
+  assert.deepEqual(problems, []);
 });
 
 test('the runner reports wrong results, wrong errors, skips and implicit flushes', async () => {

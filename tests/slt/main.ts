@@ -18,6 +18,7 @@ import { includedFiles, parseDuration } from './parser.js';
 import { PostgresShim } from './pg-compat.js';
 import { runFile, tally, type FileResult, type Outcome, type RunnerOptions } from './runner.js';
 import { SkipList } from './skip-list.js';
+import { SERVER_ARGS, startServices, type SltServices } from './support/services.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PEER_SUITE = path.resolve(repoRoot, '../shared/peer/risingwave-slt/e2e_test');
@@ -129,8 +130,13 @@ class EddyTarget {
       this.crashes++;
       await this.server.cleanup();
     }
-    this.server = await EddyProcess.start();
+    this.server = await EddyProcess.start({ args: SERVER_ARGS });
     return this.server;
+  }
+
+  /** Ports of the running server (0 before the first start). */
+  get ports(): { pgPort: number; httpPort: number } {
+    return { pgPort: this.server?.pgPort ?? 0, httpPort: this.server?.httpPort ?? 0 };
   }
 
   async connect(): Promise<pg.Client> {
@@ -160,7 +166,11 @@ async function main(): Promise<number> {
   const files = collectFiles(cli.paths);
   if (files.length === 0) usage('no .slt files found');
   const skipList = cli.noSkipList ? new SkipList() : SkipList.merge([...defaultSkipLists(), ...cli.skipLists].map((f) => SkipList.load(f)));
-  const labels = [cli.pg ? 'postgres' : 'eddy', ...cli.labels];
+  // Against Eddy: the Kafka test broker and the checks for the sink databases, psql and curl
+  // (see support/services.ts; under CI=true a missing one is an error).
+  const services: SltServices | undefined = cli.pg ? undefined : await startServices();
+  for (const w of services?.warnings ?? []) process.stdout.write(`warning: ${w}\n`);
+  const labels = [cli.pg ? 'postgres' : 'eddy', ...(services?.labels ?? []), ...cli.labels];
   process.stdout.write(`slt: ${files.length} file(s) against ${cli.pg ? `PostgreSQL ${cli.pg.host}:${cli.pg.port}` : 'Eddy'}; labels ${labels.join(',')}; ${skipList.size} skip-list entries\n`);
 
   const results: FileResult[] = [];
@@ -199,6 +209,7 @@ async function main(): Promise<number> {
       const crashesBefore = eddy?.crashes ?? 0;
       const opts: RunnerOptions = {
         connect, labels, implicitFlush, lenientErrors: cli.lenientErrors, skipList, timeoutMs: cli.timeoutMs, database,
+        ...(services && eddy ? { vars: () => services.vars(eddy.ports) } : {}),
         ...(cli.pg ? { shim: new PostgresShim() } : {}),
         ...(cli.verbose ? { onOutcome: (o: Outcome) => { if (o.status === 'fail') printFailure(o); } } : {}),
       };
@@ -221,6 +232,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await eddy?.stop();
+    await services?.stop();
   }
 
   const ranFiles = results.flatMap((r) => [...new Set(r.outcomes.map((o) => o.file))]);

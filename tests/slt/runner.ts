@@ -3,7 +3,7 @@
  * simple-query protocol (the SQL text is sent as is), and reports one outcome per executable
  * record: pass, fail (with expected vs actual and file:line) or skip (with the reason).
  */
-import { spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -56,6 +56,12 @@ export interface RunnerOptions {
   timeoutMs: number;
   /** Value of `$__DATABASE__`. */
   database: string;
+  /**
+   * Variables of the target for `control substitution` (after `let` variables, before the
+   * environment), also set in the environment of `system` commands; read at each use, since a
+   * restarted server can have new ports.
+   */
+  vars?: () => Record<string, string>;
   shim?: TargetShim;
   /** Called after each outcome (for streaming progress output). */
   onOutcome?: (o: Outcome) => void;
@@ -229,7 +235,7 @@ class FileRun {
     if (name === '__TEST_DIR__') return this.testDir;
     if (name === '__NOW__') return String(BigInt(Date.now()) * 1_000_000n);
     if (name === '__DATABASE__') return this.opts.database;
-    return this.vars.get(name) ?? process.env[name];
+    return this.vars.get(name) ?? this.opts.vars?.()[name] ?? process.env[name];
   }
 
   private async attempt(r: Extract<SltRecord, { kind: 'statement' | 'query' | 'system' | 'let' }>, text: string): Promise<Outcome> {
@@ -306,10 +312,39 @@ class FileRun {
     }
   }
 
-  private runSystem(stdout: string | undefined, command: string, fail: (k: FailKind, m: string) => Outcome, file: string, line: number): Outcome {
-    const res = spawnSync('bash', ['-c', command], { encoding: 'utf8', timeout: this.opts.timeoutMs, cwd: path.dirname(this.file) });
-    if (res.error) return fail('system-failed', `system command failed: ${res.error.message}`);
-    if (res.status !== 0) return fail('system-failed', `system command exited with ${res.status}: ${res.stderr.trim()}`);
+  /** Runs a `system` command with bash, asynchronously (a Kafka broker may be serving from this process). */
+  private async runSystem(stdout: string | undefined, command: string, fail: (k: FailKind, m: string) => Outcome, file: string, line: number): Promise<Outcome> {
+    const res = await new Promise<{ error?: Error; status: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn('bash', ['-c', command], {
+        cwd: path.dirname(this.file),
+        env: { ...process.env, ...this.opts.vars?.() },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        detached: true, // its own process group, so a timeout also ends what it started
+      });
+      let out = '';
+      let err = '';
+      let timedOut = false;
+      child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
+      child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
+      const timer = setTimeout(() => {
+        timedOut = true;
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          child.kill('SIGKILL');
+        }
+      }, this.opts.timeoutMs);
+      child.on('error', (e) => {
+        clearTimeout(timer);
+        resolve({ error: e, status: null, signal: null, stdout: out, stderr: err });
+      });
+      child.on('close', (status, signal) => {
+        clearTimeout(timer);
+        resolve({ ...(timedOut ? { error: new Error(`timed out after ${this.opts.timeoutMs} ms`) } : {}), status, signal, stdout: out, stderr: err });
+      });
+    });
+    if (res.error) return fail('system-failed', `system command failed: ${res.error.message}${res.stderr.trim() ? `\n${res.stderr.trim()}` : ''}`);
+    if (res.status !== 0) return fail('system-failed', `system command exited with ${res.status ?? res.signal}: ${res.stderr.trim()}${res.stdout.trim() ? `\nstdout:\n${res.stdout.trim()}` : ''}`);
     if (stdout !== undefined && res.stdout.trim() !== stdout.trim()) {
       return fail('system-failed', `system stdout mismatch\nexpected:\n${stdout}\nactual:\n${res.stdout.trim()}`);
     }

@@ -2,6 +2,7 @@
  * Spawns a real Eddy server process (bin/eddy start) with a temporary data dir and free ports,
  * for end-to-end tests over the wire.
  */
+import { onLines } from './lines.js';
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -38,26 +39,19 @@ export class EddyProcess {
     });
     const p = new EddyProcess(child, dataDir, ownsDir);
     await new Promise<void>((resolve, reject) => {
-      let buf = '';
       const timer = setTimeout(() => reject(new Error(`server did not start in 30s; logs:\n${p.logs.join('\n')}`)), 30_000);
-      child.stdout!.on('data', (d: Buffer) => {
-        buf += d.toString();
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          p.logs.push(line);
-          try {
-            const j = JSON.parse(line) as { msg?: string; pgPort?: number; httpPort?: number };
-            if (j.msg === 'eddy started') {
-              p.pgPort = j.pgPort!;
-              p.httpPort = j.httpPort!;
-              clearTimeout(timer);
-              resolve();
-            }
-          } catch {
-            /* not JSON */
+      onLines(child.stdout!, (line) => {
+        p.logs.push(line);
+        try {
+          const j = JSON.parse(line) as { msg?: string; pgPort?: number; httpPort?: number };
+          if (j.msg === 'eddy started') {
+            p.pgPort = j.pgPort!;
+            p.httpPort = j.httpPort!;
+            clearTimeout(timer);
+            resolve();
           }
+        } catch {
+          /* not JSON */
         }
       });
       child.stderr!.on('data', (d: Buffer) => p.logs.push(d.toString()));
