@@ -942,7 +942,8 @@ export class Engine implements BatchDataAccess {
   // ------------------------------------------------------------------ DML (inside work items)
 
   /** Appends rows to a stream; late rows (below the watermark) are diverted to eddy_late_rows. Returns the number accepted. */
-  appendToStream(tx: EpochTx, stream: CatalogObject, rows: Row[], partition?: string): number {
+  /** Appends rows to a stream; returns how many were accepted (late rows are diverted), listing them in `accepted` if given. */
+  appendToStream(tx: EpochTx, stream: CatalogObject, rows: Row[], partition?: string, accepted?: Row[]): number {
     const cols = stream.columns;
     for (const r of rows) {
       for (let i = 0; i < cols.length; i++) {
@@ -975,6 +976,7 @@ export class Engine implements BatchDataAccess {
       l.push(r);
       d.rows.push(r);
       d.weights.push(1);
+      accepted?.push(r);
     }
     if (clock !== undefined) {
       clock.count(rows.length - late, late, Date.now());

@@ -71,7 +71,7 @@ export function lowerToDataflow(bound: RelPlan, opts: LowerOptions = {}): Datafl
       else break;
     }
     if (closeAt === undefined) {
-      throw new SqlError(SqlState.FeatureNotSupported, 'EMIT ON WINDOW CLOSE needs a window column in the output', {
+      throw new SqlError(SqlState.FeatureNotSupported, 'EMIT ON WINDOW CLOSE needs a window column in the output whose watermark closes it (a window over a stream with a WATERMARK, below any ORDER BY ... LIMIT)', {
         hint: 'Group by window_start or window_end of TUMBLE/HOP/SESSION, or by a date_trunc/date_bin of the event-time column of a stream with a WATERMARK.',
       });
     }

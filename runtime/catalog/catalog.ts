@@ -176,3 +176,9 @@ export class Catalog implements CatalogReader {
     return out;
   }
 }
+
+/** A view's definition as shown to users (SHOW, pg_matviews, pg_get_viewdef): the query, with its EMIT clause. */
+export function viewDefinition(obj: CatalogObject): string | null {
+  if (obj.queryText === undefined) return null;
+  return obj.emit === 'window_close' ? `${obj.queryText.trimEnd()}\nEMIT ON WINDOW CLOSE` : obj.queryText;
+}

@@ -50,6 +50,8 @@ export interface CatalogAccess extends CatalogNames {
   /** Every session setting with its value (pg_settings). */
   settings(): [string, string][];
   backendPid(): number;
+  /** has_table_privilege: whether `role` (null: the session user) holds any of `privileges` (PostgreSQL's list syntax) on a relation. */
+  tablePrivilege(role: string | null, relation: number | string, privileges: string): boolean | null;
 }
 
 /** Wall-clock time in microseconds since 1970-01-01 UTC (now() has microsecond resolution, as in PostgreSQL). */

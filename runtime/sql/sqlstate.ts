@@ -84,6 +84,7 @@ export const SqlState = {
   ProgramLimitExceeded: '54000',
   ObjectNotInPrerequisiteState: '55000',
   ObjectInUse: '55006',
+  CantChangeRuntimeParam: '55P02',
   QueryCanceled: '57014',
   AdminShutdown: '57P01',
   CrashShutdown: '57P02',

@@ -10,7 +10,7 @@
  * fixed ranges above it (INDEX_OID_BASE, CONSTRAINT_OID_BASE); namespaces, types and the catalog
  * relations use PostgreSQL's own OIDs where clients hard-code them (pg_class = 1259, public = 2200).
  */
-import type { CatalogObject } from '../../runtime/catalog/catalog.js';
+import { viewDefinition, type CatalogObject } from '../../runtime/catalog/catalog.js';
 import { SqlArray } from '../../runtime/sql/array.js';
 import { T, TypeId, arrayOf, type SqlType } from '../../runtime/sql/types.js';
 import type { Row, Value } from '../../runtime/sql/values.js';
@@ -342,7 +342,7 @@ export const PG_CATALOG_TABLES: readonly CatalogTable[] = [
   {
     schema: 'pg_catalog', name: 'pg_matviews',
     columns: [['schemaname', tx], ['matviewname', tx], ['matviewowner', tx], ['tablespace', tx], ['hasindexes', b], ['ispopulated', b], ['definition', tx]],
-    rows: (src) => relations(src).filter((r) => r.kind === 'm').map((r) => [nsName(r.namespace), r.name, OWNER_NAME, null, r.index !== undefined, true, r.obj?.queryText ?? null]),
+    rows: (src) => relations(src).filter((r) => r.kind === 'm').map((r) => [nsName(r.namespace), r.name, OWNER_NAME, null, r.index !== undefined, true, r.obj ? viewDefinition(r.obj) : null]),
   },
   {
     schema: 'pg_catalog', name: 'pg_indexes',

@@ -3,6 +3,9 @@
  * current_setting, set_config...) read. Relations are recomputed per call from the live catalog
  * (a few dozen objects; these functions run in catalog queries, not per stream row).
  */
+import { viewDefinition } from '../../runtime/catalog/catalog.js';
+import { SqlError } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { CatalogAccess, RegKind } from '../../runtime/expr/eval-context.js';
 import type { SessionSettings } from '../session/settings.js';
 import { resolveTypeName } from '../../planner/bind/type-names.js';
@@ -27,7 +30,10 @@ function nameParts(text: string): string[] {
 export class SessionCatalog implements CatalogAccess {
   constructor(
     private readonly src: CatalogSource,
-    private readonly session: { settings: SessionSettings; user: string; pid: () => number; setSetting: (name: string, value: string) => void },
+    private readonly session: {
+      settings: SessionSettings; user: string; pid: () => number; setSetting: (name: string, value: string) => void;
+      roleMay: (role: string, objectId: number, privilege: string) => boolean;
+    },
   ) {}
 
   oidOf(kind: RegKind, name: string): number | undefined {
@@ -98,7 +104,7 @@ export class SessionCatalog implements CatalogAccess {
 
   viewDef(relationOid: number): string | null {
     const r = relations(this.src).find((x) => x.oid === relationOid);
-    return r?.obj?.queryText ?? null;
+    return r?.obj ? viewDefinition(r.obj) : null;
   }
 
   tableIsVisible(relationOid: number): boolean {
@@ -131,5 +137,17 @@ export class SessionCatalog implements CatalogAccess {
 
   backendPid(): number {
     return this.session.pid();
+  }
+
+  tablePrivilege(role: string | null, relation: number | string, privileges: string): boolean | null {
+    const oid = typeof relation === 'number' ? relation : this.oidOf('regclass', relation);
+    if (oid === undefined) throw new SqlError(SqlState.UndefinedTable, `relation "${relation}" does not exist`);
+    const wanted = privileges.split(',').map((p) => p.trim().toLowerCase().replace(/\s+with\s+grant\s+option$/, ''));
+    for (const p of wanted) {
+      if (!['select', 'insert', 'update', 'delete', 'truncate', 'references', 'trigger', 'maintain'].includes(p)) {
+        throw new SqlError(SqlState.InvalidParameterValue, `unrecognized privilege type: "${p}"`);
+      }
+    }
+    return wanted.some((p) => this.session.roleMay(role ?? this.session.user, oid, p));
   }
 }

@@ -453,6 +453,8 @@ export class Connection implements Cancellable {
           this.sendParameterChanges();
         }
         if (this.phase === Phase.Closed) return;
+        // Each statement of a query string gets its own statement_timeout, as set by the ones before it (PostgreSQL 13+).
+        if (cancel instanceof StatementSignal) cancel.limit(session.timeouts?.().statementMs ?? 0);
       }
       if (results === 0) this.out.emptyQueryResponse();
     } catch (e) {

@@ -132,9 +132,10 @@ function planCopyFrom(s: CopyStatement, fmt: CopyFormat, deps: SessionDeps, dml:
           decodeSlice();
           decoder.write(utf8.end());
           decoder.end();
-          const n = rows.length;
-          if (n > 0) {
-            await engine.submit((tx) => {
+          // The tag counts rows written: a stream's late rows are diverted, as for INSERT.
+          let n = 0;
+          if (rows.length > 0) {
+            n = await engine.submit((tx) => {
               const live = engine.catalog.getById(obj.id);
               if (live === undefined) throw new SqlError(SqlState.UndefinedTable, `relation "${name}" does not exist`);
               if (live.kind === 'stream') return engine.appendToStream(tx, live, rows);

@@ -186,8 +186,10 @@ export class DmlPlanner {
     return this.planned(obj, ctx, params.resolved(paramTypes.length), version, 'INSERT 0', (tx) => {
       const rows = produce(tx);
       if (obj.kind === 'stream') {
-        const n = engine.appendToStream(tx, obj, rows);
-        return returning ? rows : n;
+        // RETURNING lists the rows written: a late row is diverted, not inserted.
+        const accepted: Row[] = [];
+        const n = engine.appendToStream(tx, obj, rows, undefined, accepted);
+        return returning ? accepted : n;
       }
       const inserted = engine.table(obj.id).insert(rows, { mode: conflictMode, update: updateFn, repeatable }, tx.delta(obj.id));
       return returning ? inserted : inserted.length;

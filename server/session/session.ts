@@ -9,7 +9,7 @@ import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { T, TypeId, typeCategory, sqlType, type SqlType } from '../../runtime/sql/types.js';
 import type { Row, Value } from '../../runtime/sql/values.js';
 import type { Engine } from '../../runtime/engine.js';
-import { kindName, type ObjectKind } from '../../runtime/catalog/catalog.js';
+import { kindName, viewDefinition, type ObjectKind } from '../../runtime/catalog/catalog.js';
 import { newEvalContext, currentMicros, type EvalContext } from '../../runtime/expr/eval-context.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { prepareBatch, type BatchRunner } from '../../runtime/batch/executor.js';
@@ -369,6 +369,7 @@ export class SqlSession implements Session {
       user: this.settings.user,
       pid: () => this.backendPid,
       setSetting: (name, value) => this.applySet(name, [value]),
+      roleMay: (role, objectId, privilege) => this.roles.roleMay(role, objectId, privilege),
     });
     return this.catalog;
   }
@@ -445,7 +446,7 @@ export class SqlSession implements Session {
               return [o.name, BigInt(engine.streamRowCount(o.id)), BigInt(c?.late ?? 0), c && Number.isFinite(c.watermark) ? c.watermark : null, o.options.connector ?? null, engine.sourceStatusText(o.id), BigInt(c?.malformed ?? 0)];
             }
             case 'table': return [o.name, BigInt(engine.table(o.id).rows.size), o.primaryKey.map((i) => o.columns[i].name).join(', ')];
-            case 'mv': return [o.name, BigInt(engine.mvs.get(o.id)?.live.size() ?? 0), backfillText(engine.backfillProgress(o.id)), o.queryText ?? ''];
+            case 'mv': return [o.name, BigInt(engine.mvs.get(o.id)?.live.size() ?? 0), backfillText(engine.backfillProgress(o.id)), viewDefinition(o) ?? ''];
             default: return [o.name, o.queryText ?? ''];
           }
         });

@@ -4,6 +4,9 @@ import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { normalizeSetting, parseStartupOptions } from './timeouts.js';
 
 /** Settings reported in ParameterStatus at startup and whenever they change. */
+/** Settings a session cannot change (PostgreSQL's internal and postmaster-level parameters): 55P02. */
+const FIXED = new Set(['server_version', 'server_version_num', 'server_encoding', 'integer_datetimes', 'max_identifier_length', 'max_index_keys', 'block_size', 'max_connections', 'lc_collate', 'lc_ctype']);
+
 const REPORTED = ['server_version', 'server_encoding', 'client_encoding', 'application_name', 'DateStyle', 'TimeZone', 'integer_datetimes', 'standard_conforming_strings', 'IntervalStyle', 'is_superuser', 'session_authorization'];
 
 function isUtcName(v: string): boolean {
@@ -107,6 +110,11 @@ export class SessionSettings {
 
   set(name: string, values: string[] | 'default', changed: (k: string, v: string) => void): void {
     const k = this.key(name === 'time zone' ? 'timezone' : name);
+    if (FIXED.has(k)) {
+      throw new SqlError(SqlState.CantChangeRuntimeParam, k === 'max_connections'
+        ? `parameter "${k}" cannot be changed without restarting the server`
+        : `parameter "${k}" cannot be changed`);
+    }
     const value = values === 'default' ? this.defaults.get(k) ?? '' : values.join(', ');
     const key = this.setRaw(k, value);
     if (REPORTED.includes(key)) changed(key, this.values.get(key)!);

@@ -64,6 +64,17 @@ export class SessionRoles {
     return r.writeOn[String(obj.id)]?.includes(privilege) ?? false;
   }
 
+  /**
+   * has_table_privilege: may `roleName` exercise `privilege` on relation `objectId`? Reading is
+   * open to every role; writes follow GRANT/REVOKE. An unknown name is a trusted superuser name.
+   */
+  roleMay(roleName: string, objectId: number, privilege: string): boolean {
+    if (!['insert', 'update', 'delete', 'truncate'].includes(privilege)) return true;
+    const r = this.users?.get(roleName);
+    if (r === undefined) return true;
+    return r.superuser || r.writeAll.includes(privilege) || (r.writeOn[String(objectId)]?.includes(privilege) ?? false);
+  }
+
   private mayCreate(): boolean {
     const r = this.role();
     if (r !== undefined) return r.superuser || r.canCreate;

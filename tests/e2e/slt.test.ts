@@ -12,7 +12,7 @@ import pg from 'pg';
 import { runFile, tally, type Outcome, type RunnerOptions } from '../slt/runner.js';
 import { SkipList } from '../slt/skip-list.js';
 import { EddyProcess } from '../support/server-process.js';
-import { SERVER_ARGS, startServices, type SltServices } from '../slt/support/services.js';
+import { SERVER_ARGS, SERVER_ENV, startServices, type SltServices } from '../slt/support/services.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const eddyDir = path.join(root, 'tests/slt/eddy');
@@ -24,7 +24,7 @@ let services: SltServices;
 before(async () => {
   services = await startServices();
   for (const w of services.warnings) console.warn(`# ${w}`);
-  server = await EddyProcess.start({ args: SERVER_ARGS });
+  server = await EddyProcess.start({ args: SERVER_ARGS, env: SERVER_ENV });
 });
 after(async () => {
   await server?.cleanup();

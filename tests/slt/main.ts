@@ -18,7 +18,7 @@ import { includedFiles, parseDuration } from './parser.js';
 import { PostgresShim } from './pg-compat.js';
 import { runFile, tally, type FileResult, type Outcome, type RunnerOptions } from './runner.js';
 import { SkipList } from './skip-list.js';
-import { SERVER_ARGS, startServices, type SltServices } from './support/services.js';
+import { SERVER_ARGS, SERVER_ENV, startServices, type SltServices } from './support/services.js';
 
 const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 const PEER_SUITE = path.resolve(repoRoot, '../shared/peer/risingwave-slt/e2e_test');
@@ -130,7 +130,7 @@ class EddyTarget {
       this.crashes++;
       await this.server.cleanup();
     }
-    this.server = await EddyProcess.start({ args: SERVER_ARGS });
+    this.server = await EddyProcess.start({ args: SERVER_ARGS, env: SERVER_ENV });
     return this.server;
   }
 

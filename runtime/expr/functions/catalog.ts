@@ -76,6 +76,11 @@ function privilegeFns(name: string, arities: number[]): FunctionDef[] {
   return arities.map((n) => fn(name, Array<ArgSpec>(n).fill('any'), T.bool, () => true, stable));
 }
 
+/** A relation argument given as a name (text) or an oid / regclass. */
+function relationArg(v: Value): number | string {
+  return typeof v === 'number' ? v : String(v);
+}
+
 function unknownSetting(name: string): SqlError {
   return new SqlError(SqlState.UndefinedObject, `unrecognized configuration parameter "${name}"`);
 }
@@ -109,7 +114,9 @@ export const CATALOG_FUNCTIONS: readonly FunctionDef[] = [
   fn('obj_description', [O, TX], T.text, () => null, stable),
   fn('shobj_description', [O, TX], T.text, () => null, stable),
   fn('col_description', [O, TypeId.Int4], T.text, () => null, stable),
-  ...privilegeFns('has_table_privilege', [2, 3]),
+  // has_table_privilege([role,] table, privileges): writes follow GRANT/REVOKE, reads are open to all.
+  fn('has_table_privilege', ['any', TX], T.bool, ([t, p], ctx) => (t === null || p === null ? null : ctx.catalog?.tablePrivilege(null, relationArg(t), p as string) ?? true), stable),
+  fn('has_table_privilege', [TX, 'any', TX], T.bool, ([r, t, p], ctx) => (r === null || t === null || p === null ? null : ctx.catalog?.tablePrivilege(r as string, relationArg(t), p as string) ?? true), stable),
   ...privilegeFns('has_schema_privilege', [2, 3]),
   ...privilegeFns('has_database_privilege', [2, 3]),
   ...privilegeFns('has_column_privilege', [3, 4]),

@@ -26,6 +26,9 @@ export const TLS_KEY = path.join(root, 'tests/support/fixtures/test-tls.key');
 /** Server arguments the connector/security files rely on: TLS is offered (not required). */
 export const SERVER_ARGS = ['--tls-cert', TLS_CERT, '--tls-key', TLS_KEY];
 
+/** Retention trims every 200 ms instead of every 10 s, so retention.slt sees it promptly. */
+export const SERVER_ENV: Record<string, string> = { EDDY_RETENTION_CHECK_MS: '200' };
+
 const MYSQL = { host: '127.0.0.1', port: 3306, url: 'mysql://root@127.0.0.1:3306/test' };
 const POSTGRES = { host: '127.0.0.1', port: 5432, url: 'postgresql://postgres@127.0.0.1:5432/test' };
 
