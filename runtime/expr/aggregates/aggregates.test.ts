@@ -266,6 +266,32 @@ const cases: Case[] = [
     },
   },
   {
+    // From scratch with the same formula: checks retraction and save/load, not the formula.
+    name: 'var_samp(numeric)', types: [T.numeric], value: decArb.map((v) => [v]),
+    reference: (rows) => {
+      const xs = nonNull(rows) as Decimal[];
+      if (xs.length < 2) return null;
+      const n = Decimal.fromInt(xs.length);
+      const sx = xs.reduce((a, v) => a.add(v), Decimal.ZERO);
+      const num = n.mul(xs.reduce((a, v) => a.add(v.mul(v)), Decimal.ZERO)).sub(sx.mul(sx));
+      return num.sign() <= 0 ? Decimal.ZERO : num.div(n.mul(Decimal.fromInt(xs.length - 1)));
+    },
+  },
+  {
+    name: 'stddev_pop(int4)', types: [T.int4], value: smallInt.map((v) => [v]),
+    reference: (rows) => {
+      const xs = (nonNull(rows) as number[]).map((v) => Decimal.fromInt(v));
+      if (xs.length < 1) return null;
+      const n = Decimal.fromInt(xs.length);
+      const sx = xs.reduce((a, v) => a.add(v), Decimal.ZERO);
+      const num = n.mul(xs.reduce((a, v) => a.add(v.mul(v)), Decimal.ZERO)).sub(sx.mul(sx));
+      if (num.sign() <= 0) return Decimal.ZERO;
+      const variance = num.div(n.mul(n));
+      const root = Decimal.sqrt(variance);
+      return root.scale > variance.scale ? root.round(variance.scale) : root;
+    },
+  },
+  {
     name: 'min(int4)', types: [T.int4], value: smallInt.map((v) => [v]),
     reference: (rows) => (nonNull(rows).length ? Math.min(...(nonNull(rows) as number[])) : null),
   },

@@ -27,6 +27,7 @@ import { CountStar, CountValue } from './count.js';
 import { AppendOnlyMinMax, MinMax } from './min-max.js';
 import { StringAgg } from './string-agg.js';
 import { SumFloat, SumInt, SumInt8, SumInterval, SumNumeric } from './sum.js';
+import { FloatVariance, NumericVariance, type VarianceKind } from './variance.js';
 
 export type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ElementState, ResolvedAggregate } from './accumulator.js';
 export { distinctAccumulator, DistinctAccumulator } from './distinct.js';
@@ -52,7 +53,16 @@ function isStringType(id: TypeId): boolean {
 }
 
 /** Aggregate names this registry knows (for the planner's "is this an aggregate" test). */
-export const AGGREGATE_NAMES: ReadonlySet<string> = new Set(['count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg']);
+export const AGGREGATE_NAMES: ReadonlySet<string> = new Set([
+  'count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg',
+  'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop',
+]);
+
+/** The variance family: which form each name computes. */
+const VARIANCE_KINDS: Record<string, VarianceKind> = {
+  variance: { population: false, root: false }, var_samp: { population: false, root: false }, var_pop: { population: true, root: false },
+  stddev: { population: false, root: true }, stddev_samp: { population: false, root: true }, stddev_pop: { population: true, root: true },
+};
 
 export function isAggregateName(name: string): boolean {
   return AGGREGATE_NAMES.has(name.toLowerCase());
@@ -83,6 +93,15 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
         case TypeId.Interval: return resolved(n, T.interval, [t0], () => new SumInterval());
         default: return null;
       }
+    case 'variance': case 'var_samp': case 'var_pop': case 'stddev': case 'stddev_samp': case 'stddev_pop': {
+      if (argTypes.length !== 1) return null;
+      const kind = VARIANCE_KINDS[n];
+      switch (id) {
+        case TypeId.Int2: case TypeId.Int4: case TypeId.Int8: case TypeId.Numeric: return resolved(n, T.numeric, [t0], () => new NumericVariance(kind));
+        case TypeId.Float4: case TypeId.Float8: return resolved(n, T.float8, [T.float8], () => new FloatVariance(kind));
+        default: return null;
+      }
+    }
     case 'avg':
       if (argTypes.length !== 1) return null;
       switch (id) {
