@@ -240,6 +240,7 @@ const STATEMENT_CASES: [string, object][] = [
     'create or replace materialized view if not exists m (a, b) with (x = \'y\') as select 1, 2 from t emit changes',
     { kind: 'CreateMaterializedView', name: 'm', orReplace: true, ifNotExists: true, columns: ['a', 'b'], options: { x: 'y' }, queryText: 'select 1, 2 from t', query: { emit: 'changes' } },
   ],
+  ['create materialized view m emit on window close as select 1', { kind: 'CreateMaterializedView', query: { emit: 'window_close' }, queryText: 'select 1' }],
   ['create materialized view m as select a from t emit', { kind: 'CreateMaterializedView', query: { from: [{ kind: 'Table', name: 't', alias: 'emit' }], emit: undefined } }],
   ['create materialized view m as select 1 emit', { kind: 'CreateMaterializedView', query: { items: [{ kind: 'Expr', alias: 'emit' }], emit: undefined } }],
   ['create materialized view m as select 1 union select 2', { kind: 'CreateMaterializedView', query: { kind: 'SetOp' }, queryText: 'select 1 union select 2' }],

@@ -8,7 +8,7 @@
  * `context.source` would give the same text, but Node 20's V8 does not have it, and a reviver
  * costs a call per value of every record.)
  */
-import type { SqlArray } from '../../runtime/sql/array.js';
+import { SqlArray } from '../../runtime/sql/array.js';
 import { isUtf8 } from 'node:buffer';
 import type {
   DecodeError,
@@ -283,6 +283,17 @@ function stringOnlyConverter(type: SqlType): Converter {
   };
 }
 
+/** Array columns take a JSON array (elements converted as the element type, null as NULL) or PostgreSQL's text form. */
+function arrayConverter(type: SqlType): Converter {
+  const elem = converterFor(type.elem!);
+  return (v, key, ctx) => {
+    if (typeof v === 'string') return parseText(type, v);
+    if (!Array.isArray(v)) throw shapeError(v, type);
+    if (v.some(Array.isArray)) throw new SqlError(SqlState.InvalidParameterValue, `cannot cast a nested JSON array to type ${typeName(type)}`);
+    return new SqlArray(v.map((x) => (x === null ? null : elem(x, key, ctx))));
+  };
+}
+
 /** jsonb columns take the JSON value as it is. */
 const jsonbConverter: Converter = (v, _key, ctx) => {
   if (typeof v === 'number') {
@@ -307,7 +318,8 @@ function converterFor(type: SqlType): Converter {
     case TypeId.Jsonb: return jsonbConverter;
     case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
       return intConverter(type, 0, 4294967295);
-    case TypeId.Array: case TypeId.Record: return stringOnlyConverter(type);
+    case TypeId.Array: return arrayConverter(type);
+    case TypeId.Record: return stringOnlyConverter(type);
   }
 }
 

@@ -1,6 +1,6 @@
 /**
  * CREATE [OR REPLACE] MATERIALIZED VIEW [IF NOT EXISTS] name [(cols)] [WITH (...)] AS query
- *   [EMIT ON WINDOW CLOSE | EMIT CHANGES]
+ *   [EMIT ON WINDOW CLOSE | EMIT CHANGES]   (or the EMIT clause before AS, as RisingWave writes it)
  *
  * queryText is the query exactly as written (without the EMIT clause); the emit mode goes into
  * the query's Select (`emit`).
@@ -8,7 +8,8 @@
  *   "create materialized view m as select count(*) from s emit on window close"
  *     -> CreateMaterializedView m, query Select{..., emit: 'window_close'}, queryText 'select count(*) from s'
  */
-import { featureNotSupported } from '../../runtime/sql/errors.js';
+import { SqlError, featureNotSupported } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { Statement } from '../ast.js';
 import type { Cursor } from '../cursor.js';
 import { acceptIfNotExists, parseObjectName, parseOptions, parseQueryWithText } from '../ddl/common.js';
@@ -24,12 +25,20 @@ export function parseCreateMaterializedView(c: Cursor, pos: number, orReplace: b
   };
   if (c.isPunct('(')) stmt.columns = c.parenNameList();
   if (c.isKw('with')) stmt.options = parseOptions(c);
+  // RisingWave also writes the clause before AS: CREATE MATERIALIZED VIEW m EMIT ON WINDOW CLOSE AS ...
+  const earlyTok = c.tok;
+  const early = parseEmit(c);
   c.expectKw('as');
   const { query, queryText } = parseQueryWithText(c);
   stmt.query = query;
   stmt.queryText = queryText;
-  const emitTok = c.tok;
-  const emit = parseEmit(c);
+  let emitTok = c.tok;
+  let emit = parseEmit(c);
+  if (early !== undefined) {
+    if (emit !== undefined) throw new SqlError(SqlState.SyntaxError, 'EMIT given twice', { position: emitTok.start + 1 });
+    emit = early;
+    emitTok = earlyTok;
+  }
   if (emit) {
     if (query.kind !== 'Select') throw featureNotSupported('EMIT on a set operation or VALUES', emitTok.start + 1);
     query.emit = emit;

@@ -16,6 +16,7 @@ import { forEachChild } from '../../runtime/expr/ir.js';
 import { Dataflow, type DataflowNode, type NodeInput } from '../../runtime/dataflow/graph.js';
 import { Filter } from '../../runtime/dataflow/operators/filter.js';
 import { Project } from '../../runtime/dataflow/operators/project.js';
+import { ProjectSet } from '../../runtime/dataflow/operators/project-set.js';
 import { HashAggregate } from '../../runtime/dataflow/operators/hash-aggregate.js';
 import { lowerJoin } from './lower-join.js';
 import { isAppendOnly } from './append-only.js';
@@ -90,8 +91,13 @@ export function lowerToDataflow(bound: RelPlan, opts: LowerOptions = {}): Datafl
         return { kind: 'source', sourceId: String(p.source.objectId) };
       case 'IndexLookup':
         return { kind: 'source', sourceId: String(p.source.objectId) };
-      case 'ProjectSet':
-        throw new SqlError(SqlState.FeatureNotSupported, `materialized views with set-returning functions in the select list (${p.functions[0].name}) are not supported`);
+      case 'ProjectSet': {
+        const rec = p.functions.find((f) => f.record);
+        if (rec) throw new SqlError(SqlState.FeatureNotSupported, `materialized views with the multi-column set-returning function ${rec.name} in the select list are not supported`);
+        const input = lower(p.input);
+        const fns = p.functions.map((f) => ({ args: f.args.map(compile), rows: f.rows, record: false }));
+        return add({ operator: new ProjectSet(fns), inputs: [input], label: `ProjectSet (${p.functions.map((f) => f.name).join(', ')})` });
+      }
       case 'TableFunction':
         throw new SqlError(SqlState.FeatureNotSupported, `materialized views over table function ${p.name} are not supported`);
       case 'Values': {

@@ -69,6 +69,9 @@ export function deriveWatermarks(plan: RelPlan, catalog: CatalogReader | undefin
       }
       case 'Sort': case 'Distinct':
         return of(p.input);
+      // Input columns pass through unchanged; the functions' columns carry no watermark.
+      case 'ProjectSet':
+        return [...of(p.input), ...none(p.functions.length)];
       case 'Window': {
         // A top-N may emit an old row again when one above it is retracted, but only within its
         // partition: a watermarked partition column (the window, for top-N per window) stays

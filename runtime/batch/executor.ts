@@ -2,7 +2,7 @@
  * The batch executor for ad-hoc queries: runs a RelPlan over committed data. Expressions are
  * compiled once when the plan is prepared; a prepared plan runs many times (with new params).
  */
-import { SqlRecord } from '../sql/record.js';
+import { projectSetRows, type SetFunction } from '../dataflow/operators/project-set.js';
 import type { Row, Value } from '../sql/values.js';
 import { SqlError } from '../sql/errors.js';
 import { SqlState } from '../sql/sqlstate.js';
@@ -74,18 +74,10 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
       }
       case 'ProjectSet': {
         const input = build(p.input);
-        const fns = p.functions.map((f) => ({ args: f.args.map(compile), rows: f.rows, record: f.record }));
+        const fns: SetFunction[] = p.functions.map((f) => ({ args: f.args.map(compile), rows: f.rows, record: f.record }));
         return () => {
           const out: Row[] = [];
-          for (const row of input()) {
-            const sets = fns.map((f) => f.rows(f.args.map((a) => a(row))));
-            const n = Math.max(...sets.map((s) => s.length));
-            for (let i = 0; i < n; i++) {
-              const r = row.slice();
-              sets.forEach((s, k) => r.push(i < s.length ? (fns[k].record ? new SqlRecord(s[i]) : s[i][0]) : null));
-              out.push(r);
-            }
-          }
+          for (const row of input()) for (const r of projectSetRows(row, fns)) out.push(r);
           return out;
         };
       }

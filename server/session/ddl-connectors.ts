@@ -6,7 +6,8 @@
 import type { Statement } from '../../parser/ast.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
-import { kindName, type CatalogObject } from '../../runtime/catalog/catalog.js';
+import { kindName, type CatalogObject, type ColumnSchema } from '../../runtime/catalog/catalog.js';
+import { TypeId } from '../../runtime/sql/types.js';
 import type { ConnectorRegistry } from '../../runtime/connector/sink.js';
 import type { Engine } from '../../runtime/engine.js';
 import { bindQuery } from '../../planner/planner.js';
@@ -32,6 +33,8 @@ export async function validateStreamConnector(engine: Engine, stream: CatalogObj
   if (connector === undefined) {
     throw new SqlError(SqlState.InvalidParameterValue, `unknown source connector "${name}"`, { position: pos, hint: `Valid connectors: ${registry.sourceNames().join(', ')}.` });
   }
+  // JSON records carry arrays as JSON arrays; the other formats and generators have no array form.
+  if ((stream.options.format ?? 'json').toLowerCase() !== 'json' || name === 'datagen' || name === 'nexmark') refuseArrayColumns(stream.columns, `a ${name} source${stream.options.format ? ` in format ${stream.options.format}` : ''}`, pos);
   await connector.validate(stream);
 }
 
@@ -77,6 +80,10 @@ export async function createSink(engine: Engine, binderEnv: BinderEnvironment, s
     id: 0, name: s.name, kind: 'sink', columns: from.columns.map((c) => ({ ...c })), primaryKey: keyColumns ?? [], liveKey: null,
     createSql: '', dependsOn: [from.id], options, createdEpoch: 0,
   };
+  // Array values reach JSON records as JSON arrays; other encodings and SQL targets do not take them yet.
+  if (s.options.connector === 'mysql' || s.options.connector === 'postgres' || (s.options.format ?? 'json').toLowerCase() !== 'json') {
+    refuseArrayColumns(draft.columns, `a ${s.options.connector} sink${s.options.format ? ` in format ${s.options.format}` : ''}`, s.pos);
+  }
   draft.options = await connector.validate(draft, draft.columns, keyColumns, appendOnly);
   await engine.submit((tx) => {
     if (engine.catalog.get(s.name)) throw new SqlError(SqlState.DuplicateObject, `relation "${s.name}" already exists`);
@@ -84,4 +91,9 @@ export async function createSink(engine: Engine, binderEnv: BinderEnvironment, s
     engine.createObject(tx, { ...draft, id: engine.catalog.allocateId(), createdEpoch: tx.epoch });
   }, { exclusive: true });
   return { kind: 'command', tag: 'CREATE SINK' };
+}
+
+function refuseArrayColumns(columns: readonly ColumnSchema[], what: string, pos?: number): void {
+  const c = columns.find((x) => x.type.id === TypeId.Array);
+  if (c) throw new SqlError(SqlState.FeatureNotSupported, `array column "${c.name}" is not supported by ${what}`, { position: pos });
 }

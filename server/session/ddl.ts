@@ -25,7 +25,7 @@ export class DdlHandler {
       if (seen.has(c.name)) throw new SqlError(SqlState.DuplicateColumn, `column "${c.name}" specified more than once`, { position: c.pos });
       seen.add(c.name);
       const type = resolveTypeName(c.typeName);
-      if (type.id === TypeId.Array) throw new SqlError(SqlState.FeatureNotSupported, 'array columns are not supported yet', { position: c.typeName.pos ?? c.pos });
+      if (type.id === TypeId.Array && type.elem?.id === TypeId.Array) throw new SqlError(SqlState.FeatureNotSupported, "multidimensional array columns are not supported", { position: c.typeName.pos ?? c.pos });
       const col: ColumnSchema = { name: c.name, type, notNull: c.notNull || c.primaryKey };
       if (c.default) {
         if (c.defaultSql === undefined) throw new SqlError(SqlState.InternalError, `parser gave no text for the DEFAULT of column "${c.name}"`);
