@@ -98,8 +98,12 @@ export function lowerToDataflow(bound: RelPlan, opts: LowerOptions = {}): Datafl
         const fns = p.functions.map((f) => ({ args: f.args.map(compile), rows: f.rows, record: false }));
         return add({ operator: new ProjectSet(fns), inputs: [input], label: `ProjectSet (${p.functions.map((f) => f.name).join(', ')})` });
       }
-      case 'TableFunction':
-        throw new SqlError(SqlState.FeatureNotSupported, `materialized views over table function ${p.name} are not supported`);
+      case 'TableFunction': {
+        // FROM generate_series(1, 10): constant arguments give a constant set of rows.
+        if (!p.args.every(isConstant)) throw new SqlError(SqlState.FeatureNotSupported, `materialized views over table function ${p.name} with non-constant arguments are not supported`);
+        const rows = p.rows(p.args.map((e) => compile(e)([])));
+        return add({ operator: new ConstantSource(rows), inputs: [], label: `${p.name} (${rows.length} rows)` });
+      }
       case 'Values': {
         const rows = p.rows.map((r) => r.map((e) => compile(e)([])));
         return add({ operator: new ConstantSource(rows), inputs: [], label: `Values (${rows.length} rows)` });
