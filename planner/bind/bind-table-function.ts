@@ -9,7 +9,8 @@ import type { FromItem } from './ast-types.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { SqlArray } from '../../runtime/sql/array.js';
-import { T, TypeId, type SqlType } from '../../runtime/sql/types.js';
+import { T, TypeId, arrayOf, type SqlType } from '../../runtime/sql/types.js';
+import { regexpMatches, regexpSplit } from '../../runtime/expr/functions/string.js';
 import type { Row, Value } from '../../runtime/sql/values.js';
 import { resolveBinaryOperator } from '../../runtime/sql/operators.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
@@ -123,9 +124,20 @@ function shapeOf(name: string, args: ScalarExpr[], params: ParamTypes, pos?: num
       };
     }
     case 'regexp_split_to_table': {
-      if (args.length !== 2) break;
+      if (args.length !== 2 && args.length !== 3) break;
       const a = args.map((x) => coerce(x, T.text, 'implicit', params, pos));
-      return { columns: [['regexp_split_to_table', T.text]], args: a, rows: ([s, re]) => (s === null || re === null ? [] : (s as string).split(new RegExp(re as string, 'u')).map((x) => [x])) };
+      return {
+        columns: [['regexp_split_to_table', T.text]], args: a,
+        rows: ([s, re, flags]) => (s === null || re === null || (a.length === 3 && flags === null) ? [] : regexpSplit(s as string, re as string, (flags as string | undefined) ?? '', 'regexp_split_to_table').map((x) => [x])),
+      };
+    }
+    case 'regexp_matches': {
+      if (args.length !== 2 && args.length !== 3) break;
+      const a = args.map((x) => coerce(x, T.text, 'implicit', params, pos));
+      return {
+        columns: [['regexp_matches', arrayOf(T.text)]], args: a,
+        rows: ([s, re, flags]) => (s === null || re === null || (a.length === 3 && flags === null) ? [] : regexpMatches(s as string, re as string, (flags as string | undefined) ?? '').map((g) => [new SqlArray(g)])),
+      };
     }
     case 'pg_get_keywords':
       if (args.length !== 0) break;
@@ -144,7 +156,7 @@ export function setReturningFunction(name: string, args: ScalarExpr[], params: P
 }
 
 /** Names a table function may be called by in FROM (other function names become one-row tables). */
-export const SET_RETURNING_FUNCTIONS = new Set(['generate_series', 'unnest', 'generate_subscripts', '_pg_expandarray', 'information_schema._pg_expandarray', 'regexp_split_to_table', 'pg_get_keywords']);
+export const SET_RETURNING_FUNCTIONS = new Set(['generate_series', 'unnest', 'generate_subscripts', '_pg_expandarray', 'information_schema._pg_expandarray', 'regexp_split_to_table', 'regexp_matches', 'pg_get_keywords']);
 
 /**
  * Binds `FROM fn(args) [AS alias [(cols)]]`. `bindArgs` binds the arguments in the enclosing

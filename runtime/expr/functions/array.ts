@@ -67,12 +67,15 @@ export const ARRAY_FUNCTIONS: readonly FunctionDef[] = [
       return new SqlArray((a as SqlArray).items.filter((v) => !(x === null ? v === null : v !== null && valuesEqual(id, v, x))));
     };
   }, { strict: false }),
-  fn('string_to_array', [TypeId.Text, TypeId.Text], arrayOf(T.text), ([s, d]) => {
-    if (s === null) return null;
-    const text = s as string;
-    if (text === '') return new SqlArray([]);
-    if (d === null) return new SqlArray([...text]);
-    if (d === '') return new SqlArray([text]);
-    return new SqlArray(text.split(d as string));
-  }, { strict: false }),
+  fn('string_to_array', [TypeId.Text, TypeId.Text], arrayOf(T.text), ([s, d]) => stringToArray(s, d, null), { strict: false }),
+  // The third argument: fields equal to it become NULL.
+  fn('string_to_array', [TypeId.Text, TypeId.Text, TypeId.Text], arrayOf(T.text), ([s, d, n]) => stringToArray(s, d, n as string | null), { strict: false }),
 ];
+
+function stringToArray(s: Value, d: Value, nullString: string | null): Value {
+  if (s === null) return null;
+  const text = s as string;
+  if (text === '') return new SqlArray([]);
+  const parts = d === null ? [...text] : d === '' ? [text] : text.split(d as string);
+  return new SqlArray(nullString === null ? parts : parts.map((p) => (p === nullString ? null : p)));
+}

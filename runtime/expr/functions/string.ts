@@ -7,7 +7,8 @@
 import { createHash } from 'node:crypto';
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
-import { T, type SqlType } from '../../sql/types.js';
+import { T, arrayOf, type SqlType } from '../../sql/types.js';
+import { SqlArray } from '../../sql/array.js';
 import type { Value } from '../../sql/values.js';
 import { charLength, charPosition, chars, hasSurrogates, sliceChars, utf8Length } from './code-points.js';
 import { aliases, fn, fnBind, type FunctionDef } from './function-def.js';
@@ -315,6 +316,83 @@ function nthMatch(s: string, re: PgRegex, start: number, n: number): RegExpExecA
   return null;
 }
 
+/**
+ * regexp_split_to_table / _to_array: the pieces between matches. As PostgreSQL, a match is
+ * ignored if it is empty at the start or end of the string or right after the previous match.
+ */
+export function regexpSplit(s: string, pattern: string, flags: string, fnName: string): string[] {
+  const re = regex(pattern, flags, fnName);
+  const out: string[] = [];
+  let prevEnd = 0;
+  for (const m of matchesFrom(re, s, 0)) {
+    const end = m.index + m[0].length;
+    if (m.index >= s.length || end <= prevEnd) continue;
+    out.push(s.slice(prevEnd, m.index));
+    prevEnd = end;
+  }
+  out.push(s.slice(prevEnd));
+  return out;
+}
+
+/** The capture groups of a match (NULL for a group that did not take part), or the whole match without groups. */
+export function matchGroups(m: RegExpExecArray, groups: number): Value[] {
+  if (groups === 0) return [m[0]];
+  const out: Value[] = [];
+  for (let i = 1; i <= groups; i++) out.push(m[i] ?? null);
+  return out;
+}
+
+/** regexp_matches(s, pattern [, flags]): the groups of the first match, or of every match with flag g. */
+export function regexpMatches(s: string, pattern: string, flags: string): Value[][] {
+  const re = regex(pattern, flags);
+  const out: Value[][] = [];
+  for (const m of matchesFrom(re, s, 0)) {
+    out.push(matchGroups(m, re.groups));
+    if (!re.flags.global) break;
+  }
+  return out;
+}
+
+/**
+ * SQL's SIMILAR TO pattern as a PostgreSQL regular expression (similar_to_escape, as PostgreSQL
+ * rewrites `x SIMILAR TO p` into `x ~ similar_to_escape(p)`): anchored, % -> .*, _ -> ., the escape
+ * character (default backslash) quotes the next one, regex metacharacters that SQL treats as
+ * literals (. ^ $ and a backslash) are quoted, bracket expressions are copied.
+ */
+export function similarToEscape(pattern: string, escape: string | null): string {
+  if (escape !== null && [...escape].length > 1) throw new SqlError(SqlState.InvalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  const esc = escape === null ? '\\' : escape;
+  let out = '^(?:';
+  let inBracket = false;
+  let afterEscape = false;
+  for (const ch of pattern) {
+    if (afterEscape) {
+      out += /[\p{L}\p{N}\s]/u.test(ch) ? ch : '\\' + ch;
+      afterEscape = false;
+    } else if (esc !== '' && ch === esc) {
+      afterEscape = true;
+    } else if (inBracket) {
+      if (ch === ']') inBracket = false;
+      out += ch;
+    } else if (ch === '[') {
+      inBracket = true;
+      out += ch;
+    } else if (ch === '%') {
+      out += '.*';
+    } else if (ch === '_') {
+      out += '.';
+    } else if (ch === '(') {
+      out += '(?:';
+    } else if (ch === '.' || ch === '^' || ch === '$' || ch === '\\') {
+      out += '\\' + ch;
+    } else {
+      out += ch;
+    }
+  }
+  if (afterEscape) throw new SqlError(SqlState.InvalidEscapeSequence, 'invalid escape string', { hint: 'Escape string must be empty or one character.' });
+  return out + ')$';
+}
+
 function regex(pattern: string, flags: string, fnName?: string): PgRegex {
   return compilePgRegex(pattern, parseRegexFlags(flags, fnName));
 }
@@ -326,6 +404,12 @@ function regexpReplaceN(a: Value[], fnArgs: { start?: number; n?: number; flags?
   const re = regex(a[1] as string, fnArgs.flags ?? '');
   const n = fnArgs.n ?? (re.flags.global ? 0 : 1);
   return regexpReplace(a[0] as string, re, a[2] as string, start, n);
+}
+
+function firstMatch(s: string, pattern: string, flags: string): Value {
+  const re = regex(pattern, flags, 'regexp_match');
+  const m = nthMatch(s, re, 1, 1);
+  return m === null ? null : new SqlArray(matchGroups(m, re.groups));
 }
 
 function regexpCount(s: string, pattern: string, start: number, flags: string): number {
@@ -504,6 +588,12 @@ export const STRING_FUNCTIONS: readonly FunctionDef[] = [
   fn('regexp_replace', ['text', 'text', 'text', 'int4', 'int4', 'text'], T.text, (a) =>
     regexpReplaceN(a, { start: a[3] as number, n: a[4] as number, flags: a[5] as string }),
   ),
+  fn('similar_to_escape', ['text'], T.text, (a) => similarToEscape(s0(a), '\\')),
+  fn('similar_to_escape', ['text', 'text'], T.text, (a) => similarToEscape(s0(a), a[1] as string)),
+  fn('regexp_match', ['text', 'text'], arrayOf(T.text), (a) => firstMatch(s0(a), s1(a), '')),
+  fn('regexp_match', ['text', 'text', 'text'], arrayOf(T.text), (a) => firstMatch(s0(a), s1(a), a[2] as string)),
+  fn('regexp_split_to_array', ['text', 'text'], arrayOf(T.text), (a) => new SqlArray(regexpSplit(s0(a), s1(a), '', 'regexp_split_to_array'))),
+  fn('regexp_split_to_array', ['text', 'text', 'text'], arrayOf(T.text), (a) => new SqlArray(regexpSplit(s0(a), s1(a), a[2] as string, 'regexp_split_to_array'))),
   fn('regexp_like', ['text', 'text'], T.bool, (a) => nthMatch(s0(a), regex(s1(a), '', 'regexp_like'), 1, 1) !== null),
   fn('regexp_like', ['text', 'text', 'text'], T.bool, (a) =>
     nthMatch(s0(a), regex(s1(a), a[2] as string, 'regexp_like'), 1, 1) !== null,
