@@ -68,6 +68,8 @@ export type Expr =
       star: boolean;
       distinct: boolean;
       orderBy?: OrderItem[];
+      /** `WITHIN GROUP (ORDER BY ...)` (ordered-set aggregates): the sort keys are in orderBy. */
+      withinGroup?: boolean;
       filter?: Expr;
       over?: WindowSpec;
       pos?: number;
@@ -225,6 +227,19 @@ export type Statement =
       as?: Query;
       /** The AS query's text exactly as written (set with `as`). */
       queryText?: string;
+      pos?: number;
+    }
+  | {
+      /** CREATE INDEX: recorded on the relation (Eddy keeps no secondary indexes; see ddl.createIndex). */
+      kind: 'CreateIndex';
+      name?: string;
+      table: string;
+      unique: boolean;
+      /** Key columns or expressions, as written. */
+      keys: string[];
+      include: string[];
+      where?: string;
+      ifNotExists: boolean;
       pos?: number;
     }
   | {

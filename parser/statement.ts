@@ -15,6 +15,7 @@ import { parseInsert } from './dml/insert.js';
 import { parseUpdate } from './dml/update.js';
 import { parseQuery } from './query/select.js';
 import { parseCreateMaterializedView } from './streaming/create-materialized-view.js';
+import { parseCreateIndex } from './ddl/create-index.js';
 import { parseCreateSink } from './streaming/create-sink.js';
 import { parseCreateStream } from './streaming/create-stream.js';
 import { parseReset, parseSet } from './utility/set.js';
@@ -168,6 +169,8 @@ function parseCreate(c: Cursor, pos: number): Statement {
     if (c.acceptKw('table')) return parseCreateTable(c, pos);
     if (c.acceptKw('sink')) return parseCreateSink(c, pos);
     if ((c.isKw('role') || c.isKw('user')) && !c.isKw('mapping', 1)) return parseCreateRole(c, pos);
+    if (c.acceptKw('index')) return parseCreateIndex(c, pos, false);
+    if (c.acceptKws('unique', 'index')) return parseCreateIndex(c, pos, true);
   }
   if (c.tok.kind === 'ident' && UNSUPPORTED_CREATE.has(c.tok.value)) throw featureNotSupported(`CREATE ${c.tok.value.toUpperCase()}`, c.pos());
   return c.fail();

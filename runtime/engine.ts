@@ -767,6 +767,13 @@ export class Engine implements BatchDataAccess {
 
   // ------------------------------------------------------------------ DDL (inside work items)
 
+  /** Changes a catalog object's definition in place (its recorded indexes); persisted with the epoch. Call it last in the epoch's work. */
+  updateObject(tx: EpochTx, obj: CatalogObject, change: (o: CatalogObject) => void): void {
+    change(obj);
+    this.catalogVersion++;
+    tx.catalogWrites.push(obj);
+  }
+
   createObject(tx: EpochTx, obj: CatalogObject): void {
     this.catalogVersion++;
     if (this.catalog.get(obj.name)) throw new InternalError(`object ${obj.name} exists`);

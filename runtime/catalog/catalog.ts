@@ -7,6 +7,15 @@ import type { SqlType } from '../sql/types.js';
 
 export type ObjectKind = 'stream' | 'table' | 'mv' | 'view' | 'sink';
 
+export interface IndexDef {
+  name: string;
+  /** Key columns or expressions as written. */
+  keys: string[];
+  include: string[];
+  unique: boolean;
+  where?: string;
+}
+
 export interface ColumnSchema {
   name: string;
   type: SqlType;
@@ -29,6 +38,12 @@ export interface CatalogObject {
    * never overwrites a key (ON CONFLICT DO NOTHING), so views over it see inserts only.
    */
   appendOnlyTable?: boolean;
+  /**
+   * CREATE INDEX on this relation, recorded: Eddy keeps no secondary indexes (tables and views are
+   * in memory and looked up by their keys), so an index changes no plan; it lives and dies with
+   * the relation.
+   */
+  indexes?: IndexDef[];
   /** Tables: what an INSERT of an existing key does when the INSERT has no ON CONFLICT (unset: 23505). */
   onConflict?: 'nothing' | 'update_full' | 'update_if_not_null';
   /** MVs: output columns forming the live table's unique key (null = whole row with multiplicity). */

@@ -6,7 +6,7 @@ import type { Statement, ColumnDef } from '../../parser/ast.js';
 import { SqlError } from '../../runtime/sql/errors.js';
 import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { T, TypeId } from '../../runtime/sql/types.js';
-import { kindName, type CatalogObject, type ColumnSchema, type EventTimeDef, type ObjectKind } from '../../runtime/catalog/catalog.js';
+import { kindName, type CatalogObject, type ColumnSchema, type EventTimeDef, type IndexDef, type ObjectKind } from '../../runtime/catalog/catalog.js';
 import { bindEventTime, parseRetention } from '../../planner/bind/stream-options.js';
 import { ParamTypes } from '../../planner/bind/coerce.js';
 import { resolveTypeName } from '../../planner/bind/type-names.js';
@@ -36,7 +36,8 @@ export class DdlHandler {
   }
 
   checkName(name: string, ifNotExists: boolean, kind: ObjectKind, pos?: number): StatementResult | undefined {
-    const existing = this.deps.engine.catalog.get(name);
+    // An index's name is a relation name too (PostgreSQL's pg_class holds both).
+    const existing = this.deps.engine.catalog.get(name) ?? this.deps.engine.catalog.all().find((o) => o.indexes?.some((i) => i.name === name));
     if (!existing) return undefined;
     if (ifNotExists) {
       return { kind: 'command', tag: createTag(kind), notices: [{ severity: 'NOTICE', code: SqlState.DuplicateTable, message: `relation "${name}" already exists, skipping` }] };
@@ -182,7 +183,76 @@ export class DdlHandler {
     return { kind: 'command', tag: createTag(kind) };
   }
 
+  /**
+   * CREATE INDEX: checked (relation, columns, name) and recorded on the relation. Eddy keeps no
+   * secondary indexes, so the index changes no plan; a UNIQUE index is accepted only on the
+   * relation's own key, which is unique already.
+   */
+  async createIndex(s: Extract<Statement, { kind: 'CreateIndex' }>): Promise<StatementResult> {
+    const engine = this.deps.engine;
+    const obj = engine.catalog.get(s.table);
+    if (!obj) throw new SqlError(SqlState.UndefinedTable, `relation "${s.table}" does not exist`, { position: s.pos });
+    if (obj.kind === 'view' || obj.kind === 'sink') {
+      throw new SqlError(SqlState.WrongObjectType, `cannot create index on relation "${s.table}"`, { position: s.pos, detail: `This operation is not supported for ${kindName(obj.kind)}s.` });
+    }
+    const column = (name: string): number => {
+      const i = obj.columns.findIndex((c) => c.name === name);
+      if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${name}" does not exist`, { position: s.pos });
+      return i;
+    };
+    // A plain column key must name a column; an expression key is kept as written.
+    const keyColumns = s.keys.map((k) => (/^[A-Za-z_][A-Za-z0-9_$]*$/.test(k) ? column(k.toLowerCase()) : /^"([^"]|"")+"$/.test(k) ? column(k.slice(1, -1).replace(/""/g, '"')) : -1));
+    s.include.forEach(column);
+    if (s.unique) {
+      const key = obj.kind === 'table' ? obj.primaryKey : obj.kind === 'mv' ? obj.liveKey ?? [] : [];
+      const same = key.length > 0 && keyColumns.length === key.length && keyColumns.every((c) => key.includes(c));
+      if (!same) throw new SqlError(SqlState.FeatureNotSupported, 'UNIQUE indexes are supported only on the relation\'s own key', { position: s.pos, hint: 'Declare the key with PRIMARY KEY instead.' });
+    }
+    const taken = (n: string) => engine.catalog.get(n) !== undefined || engine.catalog.all().some((o) => o.indexes?.some((i) => i.name === n));
+    let name = s.name;
+    if (name === undefined) {
+      // PostgreSQL's default: table_col1_col2_idx, numbered when taken.
+      const base = `${s.table}_${keyColumns.map((c, i) => (c >= 0 ? obj.columns[c].name : `expr${i === 0 ? '' : i}`)).join('_')}_idx`;
+      name = base;
+      for (let n = 1; taken(name); n++) name = `${base}${n}`;
+    } else if (taken(name)) {
+      if (s.ifNotExists) return { kind: 'command', tag: 'CREATE INDEX', notices: [{ severity: 'NOTICE', code: SqlState.DuplicateTable, message: `relation "${name}" already exists, skipping` }] };
+      throw new SqlError(SqlState.DuplicateTable, `relation "${name}" already exists`, { position: s.pos });
+    }
+    const def: IndexDef = { name, keys: s.keys, include: s.include, unique: s.unique, ...(s.where !== undefined ? { where: s.where } : {}) };
+    await engine.submit((tx) => {
+      const live = engine.catalog.getById(obj.id);
+      if (!live) throw new SqlError(SqlState.UndefinedTable, `relation "${s.table}" does not exist`);
+      engine.updateObject(tx, live, (o) => { o.indexes = [...(o.indexes ?? []), def]; });
+    }, { exclusive: true });
+    return { kind: 'command', tag: 'CREATE INDEX' };
+  }
+
+  /** DROP INDEX: removes recorded indexes (see createIndex). */
+  private async dropIndexes(s: Extract<Statement, { kind: 'Drop' }>): Promise<StatementResult> {
+    const engine = this.deps.engine;
+    const notices: Notice[] = [];
+    const found: { obj: CatalogObject; name: string }[] = [];
+    for (const name of s.names) {
+      const obj = engine.catalog.all().find((o) => o.indexes?.some((i) => i.name === name));
+      if (obj) found.push({ obj, name });
+      else if (engine.catalog.get(name)) throw new SqlError(SqlState.WrongObjectType, `"${name}" is not an index`, { position: s.pos });
+      else if (s.ifExists) notices.push({ severity: 'NOTICE', code: SqlState.SuccessfulCompletion, message: `index "${name}" does not exist, skipping` });
+      else throw new SqlError(SqlState.UndefinedObject, `index "${name}" does not exist`, { position: s.pos });
+    }
+    if (found.length > 0) {
+      await engine.submit((tx) => {
+        for (const f of found) {
+          const live = engine.catalog.getById(f.obj.id);
+          if (live) engine.updateObject(tx, live, (o) => { o.indexes = (o.indexes ?? []).filter((i) => i.name !== f.name); });
+        }
+      }, { exclusive: true });
+    }
+    return { kind: 'command', tag: 'DROP INDEX', notices };
+  }
+
   async drop(s: Extract<Statement, { kind: 'Drop' }>): Promise<StatementResult> {
+    if (s.objectKind === 'index') return this.dropIndexes(s);
     const want: Record<string, ObjectKind | undefined> = { stream: 'stream', table: 'table', 'materialized view': 'mv', view: 'view', sink: 'sink' };
     const kind = want[s.objectKind];
     const label = s.objectKind.toUpperCase();

@@ -255,6 +255,8 @@ export class SqlSession implements Session {
         return simple(null, () => this.ddl.createView(s));
       case 'CreateSink':
         return simple(null, () => createSink(this.deps.engine, this.deps.binderEnv, s));
+      case 'CreateIndex':
+        return simple(null, () => this.ddl.createIndex(s));
       case 'Drop':
         return simple(null, () => this.ddl.drop(s));
       case 'Show':

@@ -128,6 +128,7 @@ export class SessionRoles {
       case 'CreateMaterializedView':
       case 'CreateView':
       case 'CreateSink':
+      case 'CreateIndex':
         if (this.mayCreate()) return;
         throw denied('permission denied for schema public');
       case 'Drop': {
