@@ -6,6 +6,8 @@
  *   toCharTimestamp(ts('2024-01-02 13:04:05'), 'FMDDth Mon YYYY HH12:MI PM', false)
  *     -> '2nd Jan 2024 01:04 PM'
  */
+import { SqlError } from './errors.js';
+import { SqlState } from './sqlstate.js';
 import type { Interval } from './interval.js';
 import {
   USECS_PER_HOUR,
@@ -144,6 +146,9 @@ function render(f: Fields, fmt: string): string {
       return s;
     };
     const K = kw.toUpperCase();
+    if (f.isInterval && INVALID_FOR_INTERVAL.has(K)) {
+      throw new SqlError(SqlState.InvalidDatetimeFormat, 'invalid format specification for an interval value', { hint: 'Intervals are not tied to specific calendar dates.' });
+    }
     switch (K) {
       case 'A.D.': case 'B.C.':
         out += caseAs(f.year <= 0 && !f.isInterval ? 'B.C.' : 'A.D.', kw);
@@ -159,7 +164,8 @@ function render(f: Fields, fmt: string): string {
         break;
       case 'HH': case 'HH12': {
         const h = f.hour % 12 === 0 ? 12 : f.hour % 12;
-        out += num(h, 2, true);
+        // As PostgreSQL's %0*d: one digit wider when the hour field is negative (-120 hours -> 012).
+        out += num(h, f.hour < 0 ? 3 : 2);
         break;
       }
       case 'HH24': out += num(f.hour, 2, true); break;
@@ -186,12 +192,23 @@ function render(f: Fields, fmt: string): string {
         out += s + (th ? ordinal(adjYear, th === 'TH') : '');
         break;
       }
+      // Widths as PostgreSQL's %0*d: one wider when the year field is negative (intervals).
       case 'YYYY': out += num(adjYear, 4, true); break;
-      case 'YYY': out += num(adjYear % 1000, 3); break;
-      case 'YY': out += num(adjYear % 100, 2); break;
-      case 'Y': out += num(adjYear % 10, 1); break;
+      case 'YYY': out += num(adjYear % 1000, adjYear < 0 ? 4 : 3); break;
+      case 'YY': out += num(adjYear % 100, adjYear < 0 ? 3 : 2); break;
+      case 'Y': out += num(adjYear % 10, adjYear < 0 ? 2 : 1); break;
       case 'IYYY': case 'IYY': case 'IY': case 'I': {
-        let iy = f.isInterval ? f.year : date2isoyear(f.year, f.month, f.day);
+        if (f.isInterval) {
+          // PostgreSQL takes the ISO year of the interval's fields read as a date, printed with
+          // C's %0*d (the sign counts in the width, one wider for a negative year field).
+          const w = K.length + (f.year < 0 ? 1 : 0);
+          const iy = date2isoyear(f.year, f.month, f.day);
+          const v = K.length === 4 ? iy : iy % 10 ** K.length;
+          const abs = String(Math.abs(v));
+          out += fm ? String(v) : v < 0 ? '-' + abs.padStart(w - 1, '0') : abs.padStart(w, '0');
+          break;
+        }
+        let iy = date2isoyear(f.year, f.month, f.day);
         if (!f.isInterval) iy = iy <= 0 ? 1 - iy : iy;
         const w = K.length;
         out += num(w === 4 ? iy : iy % 10 ** w, w);
@@ -270,6 +287,9 @@ export function toCharTimestamp(micros: number, fmt: string, withTz: boolean): s
 }
 
 /** to_char(interval, fmt). */
+/** Patterns PostgreSQL refuses for an interval (22007): names of months and days, time zones. */
+const INVALID_FOR_INTERVAL = new Set(['MONTH', 'MON', 'DAY', 'DY', 'TZ', 'TZH', 'TZM', 'OF']);
+
 export function toCharInterval(iv: Interval, fmt: string): string {
   const t = iv.micros;
   const hour = Math.trunc(t / USECS_PER_HOUR);
