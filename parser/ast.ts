@@ -212,6 +212,8 @@ export interface Assignment {
   column: string;
   expr: Expr;
   pos?: number;
+  /** SET (a, b) = (SELECT ...): the shared subquery and which of its columns this target takes (expr is unused). */
+  fromQuery?: { query: Query; index: number; count: number; pos: number };
 }
 
 export type Statement =

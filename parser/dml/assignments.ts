@@ -1,6 +1,6 @@
 /**
  * SET lists of UPDATE and ON CONFLICT DO UPDATE:
- *   c = expr | c = DEFAULT | (a, b) = (x, y) | (a, b) = ROW(x, y)
+ *   c = expr | c = DEFAULT | (a, b) = (x, y) | (a, b) = ROW(x, y) | (a, b) = (SELECT ...)
  *
  *   "set a = 1, (b, c) = (2, default)" -> [a = 1, b = 2, c = DEFAULT]
  */
@@ -9,6 +9,7 @@ import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { Assignment, Expr } from '../ast.js';
 import type { Cursor } from '../cursor.js';
 import { parseExpr } from '../query/expr.js';
+import { parseQuery } from '../query/select.js';
 
 /** An expression or a bare DEFAULT. */
 function parseValueOrDefault(c: Cursor): Expr {
@@ -31,8 +32,14 @@ export function parseAssignments(c: Cursor): Assignment[] {
       c.expectOp('=');
       const rhsTok = c.tok;
       c.acceptKw('row');
-      if (!c.isPunct('(')) c.fail();
-      if (c.isAnyKw(['select', 'values', 'with'], 1)) throw featureNotSupported('multiple-column UPDATE from a subquery', rhsTok.start + 1);
+      if (!c.isPunct('(')) throw new SqlError(SqlState.SyntaxError, 'source for a multiple-column UPDATE item must be a sub-SELECT or ROW() expression', { position: rhsTok.start + 1 });
+      if (c.isAnyKw(['select', 'values', 'with'], 1)) {
+        c.next();
+        const query = parseQuery(c);
+        c.expectPunct(')');
+        targets.forEach((t, index) => out.push({ column: t.column, expr: { kind: 'Default', pos: t.pos }, pos: t.pos, fromQuery: { query, index, count: targets.length, pos: rhsTok.start + 1 } }));
+        continue;
+      }
       c.next();
       const values: Expr[] = [];
       do values.push(parseValueOrDefault(c));

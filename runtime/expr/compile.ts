@@ -249,6 +249,20 @@ export function compileExpr(e: ScalarExpr, opts: CompileOptions): Compiled {
 }
 
 /**
+ * A subquery's single row for an enclosing row (UPDATE ... SET (a, b) = (SELECT ...)): its
+ * values, NULLs when it has no row, 21000 when it has more than one.
+ */
+export function compileRowSubquery(plan: RelPlan, outer: ScalarExpr[] | undefined, opts: CompileOptions): (row: Row) => Row {
+  const rows = subplanRows(plan, outer, opts, (x) => compileExpr(x, opts));
+  const nulls: Row = plan.fields.map(() => null);
+  return (row) => {
+    const rs = rows(row);
+    if (rs.length > 1) throw cardinalityError();
+    return rs[0] ?? nulls;
+  };
+}
+
+/**
  * The rows of a subquery for an enclosing row. Uncorrelated: computed once per statement
  * execution. Correlated: run per enclosing row with its `outer` values pushed for OuterRef.
  */

@@ -12,7 +12,7 @@ import type { EpochTx } from '../../runtime/engine.js';
 import { kindName, type CatalogObject, type ColumnSchema } from '../../runtime/catalog/catalog.js';
 import type { EvalContext } from '../../runtime/expr/eval-context.js';
 import { currentMicros } from '../../runtime/expr/eval-context.js';
-import { compileExpr } from '../../runtime/expr/compile.js';
+import { compileRowSubquery, compileExpr } from '../../runtime/expr/compile.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { prepareBatch, type BatchRunner } from '../../runtime/batch/executor.js';
 import type { RelPlan } from '../../runtime/plan/plan.js';
@@ -155,6 +155,7 @@ export class DmlPlanner {
         ]);
         const env: ExprEnv = { services: { params, bindSubquery: () => { throw new SqlError(SqlState.FeatureNotSupported, 'subqueries in ON CONFLICT are not supported yet'); } }, scope, clause: 'ON CONFLICT' };
         const sets = action.set.map((a) => {
+          if (a.fromQuery) throw new SqlError(SqlState.FeatureNotSupported, 'SET (...) = (subquery) in ON CONFLICT DO UPDATE is not supported', { position: a.pos });
           const i = cols.findIndex((c) => c.name === a.column);
           if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${a.column}" of relation "${obj.name}" does not exist`, { position: a.pos });
           return { i, f: compile(coerceForAssignment(bindExpr(a.expr, env), cols[i].type, cols[i].name, params, a.expr.pos)) };
@@ -261,11 +262,31 @@ export class DmlPlanner {
     const env = this.dmlEnv(params, scope, 'UPDATE');
     const cols = obj.columns;
     const seen = new Set<number>();
+    // SET (a, b) = (SELECT ...): one row getter per subquery, shared by its targets (and by one row's evaluation).
+    const rowGetters = new Map<object, { get: (r: Row) => Row; fields: RelPlan['fields']; last: Row | null; value: Row | null }>();
     const sets = s.set.map((a) => {
       const i = cols.findIndex((c) => c.name === a.column);
       if (i < 0) throw new SqlError(SqlState.UndefinedColumn, `column "${a.column}" of relation "${obj.name}" does not exist`, { position: a.pos });
       if (seen.has(i)) throw new SqlError(SqlState.SyntaxError, `multiple assignments to same column "${a.column}"`, { position: a.pos });
       seen.add(i);
+      if (a.fromQuery) {
+        const q = a.fromQuery;
+        let g = rowGetters.get(q.query);
+        if (!g) {
+          const { plan, outer } = new QueryBinder(this.deps.binderEnv, params).bindSubquery(q.query, scope);
+          if (plan.fields.length !== q.count) throw new SqlError(SqlState.SyntaxError, 'number of columns does not match number of values', { position: q.pos });
+          const get = compileRowSubquery(plan, outer, { ctx, runSubplan });
+          g = { get, fields: plan.fields, last: null, value: null };
+          rowGetters.set(q.query, g);
+        }
+        const getter = g;
+        const cast = compile(coerceForAssignment({ kind: 'Column', index: q.index, type: getter.fields[q.index].type }, cols[i].type, cols[i].name, params, a.pos));
+        // The subquery runs once per updated row, whatever number of its columns are assigned.
+        return { i, f: (r: Row) => {
+          if (getter.last !== r) { getter.value = getter.get(r); getter.last = r; }
+          return cast(getter.value!);
+        } };
+      }
       const isDefault = a.expr.kind === 'Default';
       const bound = isDefault ? (cols[i].defaultSql ? this.bindDefault(cols[i], params) : { kind: 'Literal' as const, value: null, type: cols[i].type }) : coerceForAssignment(bindExpr(a.expr, env), cols[i].type, cols[i].name, params, a.expr.pos);
       return { i, f: compile(bound) };
