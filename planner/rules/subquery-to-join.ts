@@ -21,7 +21,9 @@
  * LIMIT, an outer reference on the inner side of a join...) are left alone; lowering then refuses
  * them with 0A000.
  */
-import type { AggCall, RelPlan } from '../../runtime/plan/plan.js';
+import type { AggCall, RelPlan, SortKey } from '../../runtime/plan/plan.js';
+import type { AggOrderBy } from '../../runtime/expr/aggregates/accumulator.js';
+import { SqlArray } from '../../runtime/sql/array.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { forEachChild, hasSubquery, mapChildren } from '../../runtime/expr/ir.js';
 import { T } from '../../runtime/sql/types.js';
@@ -173,6 +175,22 @@ function notIn(o: RelPlan, conjunct: ScalarExpr): RelPlan | null {
 function joinScalarSubqueries(input: RelPlan, exprs: ScalarExpr[]): { plan: RelPlan; exprs: ScalarExpr[] } {
   let plan = input;
   const replace = (e: ScalarExpr): ScalarExpr => {
+    if (e.kind === 'Subquery' && e.mode === 'array') {
+      const agg = arrayAggregate(e.plan);
+      if (!agg) return e;
+      // ARRAY(subquery) over no rows is an empty array, where array_agg gives NULL.
+      const empty: ScalarExpr = { kind: 'Literal', value: new SqlArray([]), type: e.type };
+      if (e.outer?.length) {
+        const joined = correlatedAggregate(plan, agg, e.outer);
+        if (!joined) return e;
+        plan = joined.plan;
+        return { kind: 'Coalesce', args: [joined.value, empty], type: e.type };
+      }
+      const sub = subqueriesToJoins(agg);
+      const at = plan.fields.length;
+      plan = { kind: 'Join', joinType: 'left', left: plan, right: sub, leftKeys: [], rightKeys: [], fields: [...plan.fields, ...sub.fields] };
+      return { kind: 'Coalesce', args: [{ kind: 'Column', index: at, type: e.type }, empty], type: e.type };
+    }
     if (e.kind === 'Subquery' && e.mode === 'scalar' && e.outer?.length) {
       const joined = correlatedAggregate(plan, e.plan, e.outer);
       if (joined) {
@@ -231,6 +249,31 @@ function correlatedAggregate(o: RelPlan, s: RelPlan, outer: ScalarExpr[]): { pla
   };
   const value = top ? overJoined(top.exprs[0]) : aggValue(0);
   return { plan, value };
+}
+
+/**
+ * ARRAY(subquery) as a global array_agg over the subquery's rows (its ORDER BY, if any, becomes
+ * the aggregate's), so views can keep it like any aggregate. Null for shapes it cannot express.
+ */
+function arrayAggregate(s: RelPlan): RelPlan | null {
+  // An ORDER BY on a column outside the select list sits below a projection: not expressible here.
+  if (s.kind === 'Project' && s.input.kind === 'Sort') return null;
+  let input = s;
+  let keys: SortKey[] = [];
+  if (input.kind === 'Sort') {
+    keys = input.keys;
+    input = input.input;
+  }
+  if (input.fields.length !== 1) return null;
+  const elem = input.fields[0].type;
+  const orderBy: AggOrderBy[] = keys.map((k) => ({ type: k.expr.type, desc: k.desc, nullsFirst: k.nullsFirst }));
+  const agg = resolveAggregate('array_agg', [elem], { orderBy });
+  if (!agg) return null;
+  return {
+    kind: 'Aggregate', input, groupKeys: [],
+    aggregates: [{ agg, args: [col(input, 0), ...keys.map((k) => k.expr)], distinct: false }],
+    fields: [{ name: 'array', type: agg.returnType }],
+  };
 }
 
 function atMostOneRow(p: RelPlan): boolean {
