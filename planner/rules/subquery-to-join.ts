@@ -90,7 +90,7 @@ function semiJoinShape(c: ScalarExpr): SemiJoinShape | null {
 function semiJoin(o: RelPlan, c: ScalarExpr): RelPlan | null {
   const shape = semiJoinShape(c);
   if (!shape) return null;
-  const sub = subqueriesToJoins(shape.sub);
+  const sub = subqueriesToJoins(shape.inArg ? shape.sub : withoutRowLimit(shape.sub));
   // E: one row per (outer values) for which the subquery has rows, plus a non-NULL marker.
   let e: RelPlan;
   let leftKeys: ScalarExpr[];
@@ -166,6 +166,14 @@ function notIn(o: RelPlan, conjunct: ScalarExpr): RelPlan | null {
     ],
   };
   return narrow({ kind: 'Filter', input: all, predicate, fields: all.fields }, width, o);
+}
+
+/** EXISTS (... LIMIT n), n >= 1 without OFFSET, asks the same as without the limit (and its ORDER BY). */
+function withoutRowLimit(p: RelPlan): RelPlan {
+  if (p.kind === 'Limit' && !p.offset && p.limit?.kind === 'Literal' && p.limit.value !== null && Number(p.limit.value) >= 1) {
+    return p.input.kind === 'Sort' ? p.input.input : p.input;
+  }
+  return p;
 }
 
 /**
