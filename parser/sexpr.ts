@@ -75,7 +75,7 @@ export function sexpr(e: Expr): string {
       if (e.distinct) parts.push('distinct');
       if (e.star) parts.push('*');
       for (const a of e.args) parts.push(sexpr(a));
-      if (e.orderBy) parts.push(`(order ${e.orderBy.map(orderSexpr).join(' ')})`);
+      if (e.orderBy) parts.push(`(${e.withinGroup ? 'within-group' : 'order'} ${e.orderBy.map(orderSexpr).join(' ')})`);
       if (e.filter) parts.push(`(filter ${sexpr(e.filter)})`);
       if (e.over) parts.push(windowSexpr(e.over));
       return `(${parts.join(' ')})`;

@@ -9,7 +9,8 @@
  *   OVERLAY(s PLACING 'x' FROM 2)  -> overlay(s, 'x', 2)
  *   CURRENT_TIMESTAMP(3)           -> current_timestamp(3)
  */
-import { featureNotSupported } from '../../runtime/sql/errors.js';
+import { featureNotSupported, SqlError, syntaxError } from '../../runtime/sql/errors.js';
+import { SqlState } from '../../runtime/sql/sqlstate.js';
 import type { Expr, OrderItem, WindowSpec } from '../ast.js';
 import type { Cursor, FuncCall } from '../cursor.js';
 import { parseExpr, parseExprList, Prec } from './expr.js';
@@ -146,7 +147,7 @@ function parseTrim(c: Cursor, pos: number): Expr {
   return call(name, args, pos);
 }
 
-/** After the name (and optional schema): `( [DISTINCT] args [ORDER BY ...] ) [FILTER (...)] [OVER ...]`. */
+/** After the name (and optional schema): `( [DISTINCT] args [ORDER BY ...] ) [WITHIN GROUP (ORDER BY ...)] [FILTER (...)] [OVER ...]`. */
 export function parseFuncCall(c: Cursor, name: string, schema: string | undefined, pos: number): FuncCall {
   c.expectPunct('(');
   const fc = call(name, [], pos);
@@ -169,7 +170,21 @@ export function parseFuncCall(c: Cursor, name: string, schema: string | undefine
     if (c.acceptKws('order', 'by')) fc.orderBy = parseOrderByList(c);
     c.expectPunct(')');
   }
-  if (c.isKw('within') && c.isKw('group', 1)) throw featureNotSupported('WITHIN GROUP', c.pos());
+  if (c.isKw('within') && c.isKw('group', 1)) {
+    // Ordered-set aggregate: `f(direct args) WITHIN GROUP (ORDER BY x)`; the sort keys go to orderBy.
+    const at = c.pos();
+    if (fc.orderBy) throw syntaxError('cannot use multiple ORDER BY clauses with WITHIN GROUP', at);
+    if (fc.distinct) throw syntaxError('cannot use DISTINCT with WITHIN GROUP', at);
+    if (fc.star) throw syntaxError('cannot use * with WITHIN GROUP', at);
+    c.next();
+    c.next();
+    c.expectPunct('(');
+    c.expectKw('order');
+    c.expectKw('by');
+    fc.orderBy = parseOrderByList(c);
+    c.expectPunct(')');
+    fc.withinGroup = true;
+  }
   if (c.isKw('filter')) {
     c.next();
     c.expectPunct('(');
@@ -178,6 +193,7 @@ export function parseFuncCall(c: Cursor, name: string, schema: string | undefine
     c.expectPunct(')');
   }
   if (c.isKw('over')) {
+    if (fc.withinGroup) throw new SqlError(SqlState.FeatureNotSupported, `OVER is not supported for ordered-set aggregate ${name}`, { position: pos });
     c.next();
     parseOver(c, fc);
   }

@@ -26,6 +26,7 @@ import { bindArrayConstructor, bindQuantifiedArray, bindRegCast, bindSubscript, 
 export const AGGREGATE_NAMES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg',
   'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'jsonb_agg', 'json_agg',
+  'bit_and', 'bit_or', 'bit_xor', 'jsonb_object_agg', 'json_object_agg', 'percentile_cont', 'percentile_disc', 'mode',
 ]);
 
 export function isAggregateCall(e: Expr): boolean {
@@ -400,7 +401,7 @@ function bindFuncCall(e: FuncCallExpr, env: ExprEnv): ScalarExpr {
     return env.aggregates.add(e);
   }
   if (e.distinct || e.star || e.filter || e.orderBy) {
-    throw new SqlError(SqlState.WrongObjectType, `${e.star ? '*' : e.distinct ? 'DISTINCT' : e.filter ? 'FILTER' : 'ORDER BY'} specified, but ${e.name} is not an aggregate function`, { position: e.pos });
+    throw new SqlError(SqlState.WrongObjectType, `${e.star ? '*' : e.distinct ? 'DISTINCT' : e.withinGroup ? 'WITHIN GROUP' : e.filter ? 'FILTER' : 'ORDER BY'} specified, but ${e.name} is not an aggregate function`, { position: e.pos });
   }
   const name = e.name;
   switch (name) {

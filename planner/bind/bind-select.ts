@@ -11,7 +11,7 @@ import { SqlState } from '../../runtime/sql/sqlstate.js';
 import { T, TypeId, recordOf, type SqlType } from '../../runtime/sql/types.js';
 import { commonSupertype, resolveBinaryOperator } from '../../runtime/sql/operators.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
-import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
+import { ORDER_SENSITIVE_AGGREGATES, ORDERED_SET_AGGREGATES, resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { mapChildren, mapColumns } from '../../runtime/expr/ir.js';
 import type { RelPlan, Field, AggCall, SortKey, ScanSource } from '../../runtime/plan/plan.js';
@@ -451,6 +451,10 @@ export class QueryBinder implements BinderServices {
     for (const a of call.args) {
       if (containsAggregate(a)) throw new SqlError(SqlState.GroupingError, 'aggregate function calls cannot be nested', { position: a.pos ?? call.pos });
     }
+    if (ORDERED_SET_AGGREGATES.has(call.name) !== (call.withinGroup === true)) {
+      const msg = call.withinGroup ? `${call.name} is not an ordered-set aggregate, so it cannot have WITHIN GROUP` : `WITHIN GROUP is required for ordered-set aggregate ${call.name}`;
+      throw new SqlError(SqlState.WrongObjectType, msg, { position: call.pos });
+    }
     let args: ScalarExpr[];
     if (call.star) {
       if (call.name !== 'count') throw new SqlError(SqlState.SyntaxError, `${call.name}(*) is not allowed`, { position: call.pos });
@@ -458,11 +462,16 @@ export class QueryBinder implements BinderServices {
     } else {
       args = call.args.map((a) => bindExpr(a, nestedEnv));
     }
-    const orderBy = (call.orderBy ?? []).map((o) => ({ expr: bindExpr(o.expr, nestedEnv), item: o }));
+    // An order-sensitive DISTINCT aggregate without ORDER BY lists its values sorted, as PostgreSQL
+    // (which sorts the input to remove duplicates): array_agg(DISTINCT x) = array_agg(DISTINCT x ORDER BY x).
+    const orderItems = call.orderBy ?? (call.distinct && ORDER_SENSITIVE_AGGREGATES.has(call.name) ? call.args.map((a): OrderItem => ({ expr: a, desc: false })) : []);
+    const orderBy = orderItems.map((o) => ({ expr: bindExpr(o.expr, nestedEnv), item: o }));
     const argTypes = args.map((a) => (a.type.id === TypeId.Unknown ? T.text : a.type));
     const resolved = resolveAggregate(call.name, argTypes, orderBy.length > 0 ? { orderBy: orderBy.map((o) => ({ type: o.expr.type, desc: o.item.desc, nullsFirst: o.item.nullsFirst ?? o.item.desc })) } : undefined);
     if (!resolved) {
-      throw new SqlError(SqlState.UndefinedFunction, `function ${call.name}(${argTypes.map(typeDisplayName).join(', ')}) does not exist`, {
+      // An ordered-set aggregate's signature lists the direct arguments, then the sort keys.
+      const shown = call.withinGroup ? [...argTypes, ...orderBy.map((o) => o.expr.type)] : argTypes;
+      throw new SqlError(SqlState.UndefinedFunction, `function ${call.name}(${shown.map(typeDisplayName).join(', ')}) does not exist`, {
         position: call.pos,
         hint: 'No function matches the given name and argument types. You might need to add explicit type casts.',
       });

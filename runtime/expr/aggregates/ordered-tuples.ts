@@ -65,7 +65,12 @@ export class OrderedTuples {
     const [seq, entries] = state as [number, [Value[], number, number][]];
     this.seq = seq;
     this.entries = new Map();
-    for (const [args, n, s] of entries) this.entries.set(encodeRow(args), { args, n, seq: s });
+    for (const [args, n, s] of entries) {
+      // State saved before DISTINCT without ORDER BY sorted by the values (the binder now adds the
+      // value arguments as sort keys): the missing keys are those values.
+      for (let k = args.length; k < this.width && k >= this.keyOffset; k++) args.push(args[k - this.keyOffset]);
+      this.entries.set(encodeRow(args), { args, n, seq: s });
+    }
   }
 }
 

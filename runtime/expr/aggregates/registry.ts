@@ -10,6 +10,14 @@
  *                                               -> the argument type (varchar/unknown -> text)
  *   bool_and/every/bool_or(bool)                -> bool
  *   string_agg(text, text [ORDER BY ...])       -> text (varchar/bpchar/unknown cast to text)
+ *   bit_and/bit_or/bit_xor(int2|int4|int8)       -> the argument type
+ *   jsonb_agg/json_agg(any [ORDER BY ...])       -> jsonb (json is stored as jsonb)
+ *   jsonb_object_agg/json_object_agg(any, any)   -> jsonb
+ *   ordered-set, `f(direct) WITHIN GROUP (ORDER BY x)` (options.orderBy holds x's single key):
+ *     percentile_cont(float8) (ORDER BY float8-like|interval) -> float8|interval
+ *     percentile_disc(float8) (ORDER BY any sortable)         -> x's type
+ *     percentile_cont/percentile_disc(float8[])                -> an array of those
+ *     mode() (ORDER BY any sortable)                          -> x's type
  *
  *   resolveAggregate('avg', [T.int4])  // { name: 'avg', returnType: numeric, argTypes: [int4], create }
  *   resolveAggregate('sum', [T.text])  // null: the caller reports 42883 undefined_function
@@ -18,6 +26,9 @@
  */
 import { arrayOf, sqlType, T, TypeId } from '../../sql/types.js';
 import { ArrayAgg } from './array-agg.js';
+import { BitAggregate, type BitKind } from './bit.js';
+import { JsonbAgg, JsonbObjectAgg } from './json-agg.js';
+import { OrderedSetAggregate } from './ordered-set.js';
 import type { SqlType } from '../../sql/types.js';
 import type { Accumulator, AccumulatorColumn, AggregateOptions, AggOrderBy, ResolvedAggregate } from './accumulator.js';
 import { BoolColumn, CountColumn, IntSumColumn } from './columns.js';
@@ -56,7 +67,25 @@ function isStringType(id: TypeId): boolean {
 export const AGGREGATE_NAMES: ReadonlySet<string> = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg',
   'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop',
+  'bit_and', 'bit_or', 'bit_xor', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg',
+  'percentile_cont', 'percentile_disc', 'mode',
 ]);
+
+/** The ordered-set aggregates: called only as `f(direct args) WITHIN GROUP (ORDER BY x)`. */
+export const ORDERED_SET_AGGREGATES: ReadonlySet<string> = new Set(['percentile_cont', 'percentile_disc', 'mode']);
+
+/** The aggregates whose result depends on the input order (their ORDER BY is honoured). */
+export const ORDER_SENSITIVE_AGGREGATES: ReadonlySet<string> = new Set(['array_agg', 'string_agg', 'jsonb_agg', 'json_agg', 'jsonb_object_agg', 'json_object_agg']);
+
+/** Sort key types percentile_cont interpolates as float8. */
+function isFloatLike(id: TypeId): boolean {
+  return id === TypeId.Int2 || id === TypeId.Int4 || id === TypeId.Int8 || id === TypeId.Float4 || id === TypeId.Float8 || id === TypeId.Numeric;
+}
+
+/** Types a sort key may have (comparable by compareValues). */
+function isSortable(id: TypeId): boolean {
+  return id !== TypeId.Jsonb && id !== TypeId.Record && id !== TypeId.Array;
+}
 
 /** The variance family: which form each name computes. */
 const VARIANCE_KINDS: Record<string, VarianceKind> = {
@@ -146,6 +175,45 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
       if (argTypes.length !== 2 || !isStringType(id as TypeId) || !isStringType(argTypes[1].id)) return null;
       const orderBy = options?.orderBy ?? [];
       return resolved(n, T.text, [T.text, T.text], () => new StringAgg(orderBy), orderBy);
+    }
+    case 'bit_and': case 'bit_or': case 'bit_xor': {
+      if (argTypes.length !== 1) return null;
+      const width = id === TypeId.Int2 ? 16 : id === TypeId.Int4 ? 32 : id === TypeId.Int8 ? 64 : 0;
+      if (width === 0) return null;
+      const kind = n.slice(4) as BitKind;
+      return resolved(n, sqlType(t0.id), [t0], () => new BitAggregate(kind, width));
+    }
+    case 'jsonb_agg': case 'json_agg': {
+      if (argTypes.length !== 1) return null;
+      const t = id === TypeId.Unknown ? T.text : t0;
+      const orderBy = options?.orderBy ?? [];
+      return resolved(n, T.jsonb, [t], () => new JsonbAgg(t, orderBy), orderBy);
+    }
+    case 'jsonb_object_agg': case 'json_object_agg': {
+      if (argTypes.length !== 2) return null;
+      const kt = id === TypeId.Unknown ? T.text : t0;
+      const vt = argTypes[1].id === TypeId.Unknown ? T.text : argTypes[1];
+      const orderBy = options?.orderBy ?? [];
+      return resolved(n, T.jsonb, [kt, vt], () => new JsonbObjectAgg(kt, vt, orderBy), orderBy);
+    }
+    case 'percentile_cont': case 'percentile_disc': case 'mode': {
+      const orderBy = options?.orderBy ?? [];
+      if (orderBy.length !== 1) return null;
+      if (n === 'mode' ? argTypes.length !== 0 : argTypes.length !== 1 || id === TypeId.Record) return null;
+      const ob = orderBy[0].type.id === TypeId.Unknown ? { ...orderBy[0], type: T.text } : orderBy[0];
+      const kid = ob.type.id;
+      // percentile_*(float8[]): one result per fraction.
+      const many = id === TypeId.Array;
+      const direct = n === 'mode' ? [] : [many ? arrayOf(T.float8) : T.float8];
+      let rt: SqlType;
+      if (n === 'percentile_cont') {
+        if (!isFloatLike(kid) && kid !== TypeId.Interval) return null;
+        rt = kid === TypeId.Interval ? T.interval : T.float8;
+      } else {
+        if (!isSortable(kid)) return null;
+        rt = ob.type;
+      }
+      return resolved(n, many ? arrayOf(rt) : rt, direct, () => new OrderedSetAggregate(n, ob), [ob]);
     }
     default:
       return null;
