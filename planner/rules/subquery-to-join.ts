@@ -170,6 +170,11 @@ function notIn(o: RelPlan, conjunct: ScalarExpr): RelPlan | null {
 
 /** EXISTS (... LIMIT n), n >= 1 without OFFSET, asks the same as without the limit (and its ORDER BY). */
 function withoutRowLimit(p: RelPlan): RelPlan {
+  // ORDER BY a column outside the select list puts the limit under the final projection.
+  if (p.kind === 'Project') {
+    const input = withoutRowLimit(p.input);
+    return input === p.input ? p : { ...p, input };
+  }
   if (p.kind === 'Limit' && !p.offset && p.limit?.kind === 'Literal' && p.limit.value !== null && Number(p.limit.value) >= 1) {
     return p.input.kind === 'Sort' ? p.input.input : p.input;
   }
