@@ -129,6 +129,15 @@ export class QueryBinder implements BinderServices {
     } else {
       plan = { kind: 'SetOp', op: q.op, all: q.all, left, right, fields };
     }
+    // PostgreSQL: a set operation's ORDER BY names output columns (or ordinals), nothing else.
+    for (const o of q.orderBy) {
+      if (o.expr.kind !== 'ColumnRef' && ordinal(o.expr) === undefined) {
+        throw new SqlError(SqlState.FeatureNotSupported, 'invalid UNION/INTERSECT/EXCEPT ORDER BY clause', {
+          position: o.expr.pos, detail: 'Only result column names can be used, not expressions or functions.',
+          hint: 'Add the expression/function to every SELECT, or move the UNION into a FROM clause.',
+        });
+      }
+    }
     return this.applyOrderLimit(plan, q.orderBy, q.limit, q.offset, outer, q.limitWithTies);
   }
 
