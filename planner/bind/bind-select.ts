@@ -192,6 +192,10 @@ export class QueryBinder implements BinderServices {
     } else {
       let acc: { plan: RelPlan; cols: ScopeColumn[] } | undefined;
       for (const item of s.from) {
+        if (acc && isLateralCandidate(item)) {
+          acc = this.lateralJoin(acc, item, 'inner', undefined, outer);
+          continue;
+        }
         const b = this.bindFromItem(item, outer);
         acc = acc ? this.crossJoin(acc, b) : b;
       }
@@ -585,8 +589,80 @@ export class QueryBinder implements BinderServices {
     return { plan, cols: [...l.cols, ...r.cols.map((c) => ({ ...c, index: c.index + width }))] };
   }
 
+  /**
+   * A LATERAL subquery, or a function in FROM (lateral in PostgreSQL without the keyword), bound
+   * where it may read the columns of the items to its left. It becomes an Apply (per left row)
+   * only when it does read them; otherwise it is an ordinary join item.
+   */
+  private bindLateral(l: { cols: ScopeColumn[] }, item: FromItem, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[]; outer?: ScalarExpr[] } {
+    if (item.kind === 'TableFunction') {
+      try {
+        return this.bindFromItem(item, outer);
+      } catch (e) {
+        if (!(e instanceof SqlError) || (e.code !== SqlState.UndefinedColumn && e.code !== SqlState.UndefinedTable)) throw e;
+      }
+    }
+    let query: Query;
+    if (item.kind === 'Subquery') query = item.query;
+    else {
+      // SELECT * FROM f(args) alias: the function's arguments read the left row as outer references.
+      query = this.env.parseQuery('SELECT * FROM lateral_function');
+      if (query.kind !== 'Select') throw new SqlError(SqlState.InternalError, 'lateral wrapper is not a SELECT');
+      query.from = [item];
+    }
+    const bound = this.bindSubquery(query, new Scope(l.cols, outer));
+    const alias = item.kind === 'Subquery' ? item.alias ?? 'unnamed_subquery' : (item.kind === 'TableFunction' ? item.alias ?? item.name.replace(/^.*\./, '') : 'lateral');
+    const columnAliases = item.kind === 'Subquery' || item.kind === 'TableFunction' ? item.columnAliases : undefined;
+    return { plan: bound.plan, cols: fieldsToScope(bound.plan.fields, alias, columnAliases), ...(bound.outer ? { outer: bound.outer } : {}) };
+  }
+
+  /** `l` joined with a lateral item; an ON condition (bindJoin) is bound over both. */
+  private lateralJoin(l: { plan: RelPlan; cols: ScopeColumn[] }, item: FromItem, joinType: 'inner' | 'left' | 'right' | 'full', on: Expr | undefined, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
+    const r = this.bindLateral(l, item, outer);
+    const joined = this.crossJoin(l, r);
+    if (!r.outer) {
+      if (!on && joinType === 'inner') return joined;
+      return this.finishJoin(joined, l.plan.fields.length, joinType, on, outer);
+    }
+    if (joinType !== 'inner' && joinType !== 'left') {
+      throw new SqlError(SqlState.InvalidColumnReference, 'invalid reference to FROM-clause entry in a LATERAL item', { detail: 'The combining JOIN type must be INNER or LEFT for a LATERAL reference.' });
+    }
+    let residual: ScalarExpr | undefined;
+    if (on) {
+      const env: ExprEnv = { services: this, scope: new Scope(joined.cols, outer), clause: 'JOIN conditions' };
+      residual = requireBoolean(bindExpr(on, env), 'JOIN/ON', this.params, on.pos);
+    }
+    const plan: RelPlan = { kind: 'Apply', joinType, left: l.plan, right: r.plan, outer: r.outer, ...(residual ? { residual } : {}), fields: joined.plan.fields };
+    return { plan, cols: joined.cols };
+  }
+
+  /** An uncorrelated lateral item joined with an ON condition: an ordinary join. */
+  private finishJoin(joined: { plan: RelPlan; cols: ScopeColumn[] }, width: number, joinType: 'inner' | 'left' | 'right' | 'full', on: Expr | undefined, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
+    const leftKeys: ScalarExpr[] = [];
+    const rightKeys: ScalarExpr[] = [];
+    const residual: ScalarExpr[] = [];
+    if (on) {
+      const env: ExprEnv = { services: this, scope: new Scope(joined.cols, outer), clause: 'JOIN conditions' };
+      for (const c of conjuncts(requireBoolean(bindExpr(on, env), 'JOIN/ON', this.params, on.pos))) {
+        const k = splitEquiKey(c, width);
+        if (k) {
+          leftKeys.push(k[0]);
+          rightKeys.push(k[1]);
+        } else residual.push(c);
+      }
+    }
+    const plan = joined.plan as Extract<RelPlan, { kind: 'Join' }>;
+    return {
+      plan: { ...plan, joinType, leftKeys, rightKeys, residual: residual.length === 0 ? undefined : residual.length === 1 ? residual[0] : { kind: 'And', args: residual, type: T.bool } },
+      cols: joined.cols,
+    };
+  }
+
   private bindJoin(item: Extract<FromItem, { kind: 'Join' }>, outer?: Scope): { plan: RelPlan; cols: ScopeColumn[] } {
     const l = this.bindFromItem(item.left, outer);
+    if (isLateralCandidate(item.right) && !item.using && !item.natural) {
+      return this.lateralJoin(l, item.right, item.joinType === 'cross' ? 'inner' : item.joinType, item.on, outer);
+    }
     const lookup = lookupTable(item);
     const r = lookup ? this.bindTable(lookup, outer) : this.bindFromItem(item.right, outer);
     if (lookup) checkLookupJoin(item, lookup, r.plan);
@@ -797,3 +873,9 @@ function visitExprChildren(e: Expr, fn: (c: Expr) => void): void {
 }
 
 export { mapColumns };
+
+/** A FROM item that may read the items to its left: LATERAL subqueries and functions (not TUMBLE/HOP/SESSION). */
+function isLateralCandidate(item: FromItem): boolean {
+  if (item.kind === 'Subquery') return item.lateral === true;
+  return item.kind === 'TableFunction' && !WINDOW_FUNCTIONS.has(item.name.toLowerCase());
+}

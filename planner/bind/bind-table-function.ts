@@ -2,8 +2,8 @@
  * Set-returning functions in FROM: generate_series, unnest, generate_subscripts,
  * regexp_split_to_table, pg_get_keywords, information_schema._pg_expandarray, and any scalar
  * function used as a one-row table (`FROM string_to_array(...) s`), as PostgreSQL allows.
- * Arguments are bound in the enclosing query's scope (outer references work; references to
- * other FROM items of the same level, i.e. implicit LATERAL, do not).
+ * Arguments are bound in the enclosing query's scope (outer references work); a function reading
+ * other FROM items of its level is bound as a lateral subquery (QueryBinder.bindLateral).
  */
 import type { FromItem } from './ast-types.js';
 import { SqlError } from '../../runtime/sql/errors.js';

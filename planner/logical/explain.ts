@@ -15,6 +15,7 @@ function label(p: RelPlan): string {
     case 'Project': return `Project (${cols(p.fields.length)})`;
     case 'Aggregate': return `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ') || 'none'})`;
     case 'Join': return `HashJoin (${p.joinType}, keys: ${p.leftKeys.length}${p.nullSafe?.some((x) => x) ? ', null-safe' : ''}${p.residual ? ', residual filter' : ''})`;
+    case 'Apply': return `Lateral (${p.joinType}, per left row${p.residual ? ', residual filter' : ''})`;
     case 'Distinct': return 'Distinct';
     case 'UnionAll': return 'Union All';
     case 'SetOp': return `${p.op === 'intersect' ? 'Intersect' : 'Except'}${p.all ? ' All' : ''}`;

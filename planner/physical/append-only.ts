@@ -63,6 +63,7 @@ export function whyNotAppendOnly(p: RelPlan, catalog?: CatalogReader): string | 
       if (p.joinType !== 'inner') return `is a ${p.joinType} outer join, whose NULL-padded rows are retracted when a match arrives`;
       return whyNotAppendOnly(p.left, catalog) ?? whyNotAppendOnly(p.right, catalog);
     case 'Aggregate': return 'is an aggregate, whose rows are updated';
+    case 'Apply': return 'is a LATERAL join, whose rows change with both sides';
     default: return `contains ${p.kind}, whose rows can be retracted`;
   }
 }

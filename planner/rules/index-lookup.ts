@@ -38,6 +38,7 @@ export function useIndexLookups(plan: RelPlan, keyOf: KeyOf): RelPlan {
         return { ...p, input: rec(p.input) } as RelPlan;
       case 'Join': return { ...p, left: rec(p.left), right: rec(p.right) };
       case 'SetOp': return { ...p, left: rec(p.left), right: rec(p.right) };
+      case 'Apply': return { ...p, left: rec(p.left), right: rec(p.right) };
       case 'UnionAll': return { ...p, inputs: p.inputs.map(rec) };
       default: return p;
     }

@@ -25,7 +25,7 @@ import type { AggCall, RelPlan, SortKey } from '../../runtime/plan/plan.js';
 import type { AggOrderBy } from '../../runtime/expr/aggregates/accumulator.js';
 import { SqlArray } from '../../runtime/sql/array.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
-import { forEachChild, hasSubquery, mapChildren } from '../../runtime/expr/ir.js';
+import { forEachChild, hasSubquery, mapChildren, mapColumns } from '../../runtime/expr/ir.js';
 import { T } from '../../runtime/sql/types.js';
 import { conjuncts } from './columns.js';
 import { pushDownFilter } from './push-down-filter.js';
@@ -34,6 +34,7 @@ import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
 
 export function subqueriesToJoins(p: RelPlan): RelPlan {
   const q = mapInputs(p, subqueriesToJoins);
+  if (q.kind === 'Apply') return applyAsJoin(q) ?? q;
   if (q.kind === 'Filter') return rewriteFilter(q);
   if (q.kind === 'Project' && q.exprs.some(hasSubquery)) {
     const { plan, exprs } = joinScalarSubqueries(q.input, q.exprs);
@@ -166,6 +167,31 @@ function notIn(o: RelPlan, conjunct: ScalarExpr): RelPlan | null {
     ],
   };
   return narrow({ kind: 'Filter', input: all, predicate, fields: all.fields }, width, o);
+}
+
+/**
+ * A LATERAL join as an ordinary join: the right side evaluated per distinct outer value (the
+ * domain joined in, as for a correlated subquery), joined to the left rows on those values
+ * null-safe; the domain columns are projected away. Null when the right side's shape does not
+ * allow it.
+ */
+function applyAsJoin(a: Extract<RelPlan, { kind: 'Apply' }>): RelPlan | null {
+  const k = a.outer.length;
+  const domain = distinct(project(a.left, a.outer));
+  const inner = withDomain(a.right, domain, k);
+  if (!inner) return null;
+  const lw = a.left.fields.length;
+  // The ON condition reads left ++ right; in the join, right's columns come after the domain's.
+  const residual = a.residual && mapColumns(a.residual, (c) => (c.index >= lw ? { ...c, index: c.index + k } : c));
+  const join: RelPlan = {
+    kind: 'Join', joinType: a.joinType, left: a.left, right: inner, leftKeys: a.outer, rightKeys: domain.fields.map((_, i) => col(inner, i)),
+    nullSafe: a.outer.map(() => true), ...(residual ? { residual } : {}), fields: [...a.left.fields, ...inner.fields],
+  };
+  const exprs: ScalarExpr[] = [
+    ...a.left.fields.map((f, i): ScalarExpr => ({ kind: 'Column', index: i, type: f.type })),
+    ...a.right.fields.map((f, i): ScalarExpr => ({ kind: 'Column', index: lw + k + i, type: f.type })),
+  ];
+  return { kind: 'Project', input: join, exprs, fields: a.fields };
 }
 
 /** EXISTS (... LIMIT n), n >= 1 without OFFSET, asks the same as without the limit (and its ORDER BY). */
@@ -324,6 +350,11 @@ function withDomain(s: RelPlan, domain: RelPlan, k: number): RelPlan | null {
     }
     // Row order means nothing to EXISTS / IN.
     case 'Sort': return withDomain(s.input, domain, k);
+    // f(outer values) in FROM: per domain row, the function's rows (ProjectSet over the domain).
+    case 'TableFunction': {
+      if (s.fields.length !== 1) return null;
+      return { kind: 'ProjectSet', input: domain, functions: [{ name: s.name, args: s.args.map(fx), rows: s.rows, record: false }], fields: [...domain.fields, ...s.fields] };
+    }
     case 'Aggregate': {
       // Without GROUP BY an aggregate has a row even for no input: per domain row it would not.
       if (s.groupKeys.length === 0) return null;
@@ -369,6 +400,7 @@ function planExprs(p: RelPlan): ScalarExpr[] {
     case 'Project': return p.exprs;
     case 'Aggregate': return [...p.groupKeys, ...p.aggregates.flatMap((a) => (a.filter ? [...a.args, a.filter] : a.args))];
     case 'Join': return [...p.leftKeys, ...p.rightKeys, ...(p.residual ? [p.residual] : [])];
+    case 'Apply': return [...p.outer, ...(p.residual ? [p.residual] : [])];
     case 'Sort': return p.keys.map((k) => k.expr);
     case 'SessionWindow': return p.partitionBy;
     case 'Window': return [...p.partitionBy, ...p.orderBy.map((k) => k.expr), ...p.functions.flatMap((f) => (f.filter ? [...f.args, f.filter] : f.args))];
@@ -381,7 +413,7 @@ function planExprs(p: RelPlan): ScalarExpr[] {
 function childPlans(p: RelPlan): RelPlan[] {
   switch (p.kind) {
     case 'Scan': case 'IndexLookup': case 'Values': case 'TableFunction': return [];
-    case 'Join': case 'SetOp': return [p.left, p.right];
+    case 'Join': case 'SetOp': case 'Apply': return [p.left, p.right];
     case 'UnionAll': return p.inputs;
     default: return [p.input];
   }
@@ -391,7 +423,7 @@ function childPlans(p: RelPlan): RelPlan[] {
 function mapInputs(p: RelPlan, f: (c: RelPlan) => RelPlan): RelPlan {
   switch (p.kind) {
     case 'Scan': case 'IndexLookup': case 'Values': case 'TableFunction': return p;
-    case 'Join': case 'SetOp': {
+    case 'Join': case 'SetOp': case 'Apply': {
       const left = f(p.left);
       const right = f(p.right);
       return left === p.left && right === p.right ? p : { ...p, left, right };

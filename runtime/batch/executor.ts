@@ -122,6 +122,37 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
         return buildAggregate(p);
       case 'Join':
         return buildJoin(p);
+      case 'Apply': {
+        const left = build(p.left);
+        const right = build(p.right);
+        const outer = p.outer.map(compile);
+        const residual = p.residual ? compile(p.residual) : undefined;
+        const nulls = new Array<Value>(p.right.fields.length).fill(null);
+        const keepUnmatched = p.joinType === 'left';
+        return () => {
+          const out: Row[] = [];
+          for (const l of left()) {
+            checkCancel();
+            ctx.outer.push(outer.map((f) => f(l)));
+            let rows: Row[];
+            try {
+              rows = right();
+            } finally {
+              ctx.outer.pop();
+            }
+            let matched = false;
+            for (const r of rows) {
+              const row = l.concat(r);
+              if (residual && residual(row) !== true) continue;
+              matched = true;
+              out.push(row);
+            }
+            if (!matched && keepUnmatched) out.push(l.concat(nulls));
+            if (out.length > MAX_JOIN_ROWS) throw joinTooLarge();
+          }
+          return out;
+        };
+      }
       case 'TimeWindow': {
         const input = build(p.input);
         const { timeColumn, slide, size, offset } = p;

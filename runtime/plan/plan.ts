@@ -84,6 +84,13 @@ export type RelPlan =
    * it is an ordinary join.
    */
   | { kind: 'Join'; joinType: JoinType; left: RelPlan; right: RelPlan; leftKeys: ScalarExpr[]; rightKeys: ScalarExpr[]; residual?: ScalarExpr; lookup?: 'right'; nullSafe?: NullSafeKeys; fields: Field[] }
+  /**
+   * A LATERAL join: `right` runs once per left row with that row's `outer` values (OuterRef slots,
+   * as a correlated subquery); output left fields then right fields; `residual` (the ON
+   * condition) over the concatenation. LEFT keeps unmatched left rows with NULLs. Views
+   * decorrelate it into a join (planner/rules/subquery-to-join.ts).
+   */
+  | { kind: 'Apply'; joinType: 'inner' | 'left'; left: RelPlan; right: RelPlan; outer: ScalarExpr[]; residual?: ScalarExpr; fields: Field[] }
   | { kind: 'Distinct'; input: RelPlan; fields: Field[] }
   | { kind: 'UnionAll'; inputs: RelPlan[]; fields: Field[] }
   /** INTERSECT / EXCEPT [ALL] (UNION is Distinct over UnionAll). */
@@ -124,7 +131,7 @@ export function childrenOf(p: RelPlan): RelPlan[] {
   switch (p.kind) {
     case 'Scan': case 'IndexLookup': case 'Values': case 'TableFunction': return [];
     case 'Filter': case 'Project': case 'Aggregate': case 'Distinct': case 'Sort': case 'Limit': case 'Window': case 'TimeWindow': case 'SessionWindow': case 'ProjectSet': return [p.input];
-    case 'Join': case 'SetOp': return [p.left, p.right];
+    case 'Join': case 'SetOp': case 'Apply': return [p.left, p.right];
     case 'UnionAll': return p.inputs;
   }
 }
