@@ -134,6 +134,11 @@ export interface Select {
   from: FromItem[];
   where?: Expr;
   groupBy: Expr[];
+  /**
+   * GROUP BY ROLLUP / CUBE / GROUPING SETS (combined with plain items as a cross product): the
+   * sets, each a list of expressions drawn from groupBy (which then lists every grouping expression).
+   */
+  groupingSets?: Expr[][];
   having?: Expr;
   orderBy: OrderItem[];
   limit?: Expr;

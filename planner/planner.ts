@@ -50,11 +50,13 @@ export function liveKeyOf(plan: RelPlan): number[] | null {
   let p = plan;
   while (p.kind === 'Sort') p = p.input;
   while (p.kind === 'Filter') p = p.input;
-  if (p.kind === 'Aggregate') return p.groupKeys.length === 0 ? [] : p.groupKeys.map((_, i) => i);
+  // Grouping sets repeat key values across sets ((a, NULL) from (a, b) and from (a)): no unique key.
+  if (p.kind === 'Aggregate') return p.groupingSets ? null : p.groupKeys.length === 0 ? [] : p.groupKeys.map((_, i) => i);
   let inner = p.kind === 'Project' ? p.input : p;
   while (inner.kind === 'Filter') inner = inner.input;
   if (p.kind === 'Project' && inner.kind === 'Aggregate') {
     const agg = inner;
+    if (agg.groupingSets) return null;
     if (agg.groupKeys.length === 0) return [];
     const positions: number[] = [];
     for (let k = 0; k < agg.groupKeys.length; k++) {

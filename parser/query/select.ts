@@ -196,7 +196,9 @@ function parseSimpleSelect(c: Cursor): Select {
     if (c.acceptKw('where')) sel.where = parseExpr(c);
     if (c.acceptKws('group', 'by')) {
       if (!c.acceptKw('all')) c.acceptKw('distinct');
-      sel.groupBy = parseGroupBy(c);
+      const g = parseGroupBy(c);
+      sel.groupBy = g.exprs;
+      if (g.sets) sel.groupingSets = g.sets;
     }
     if (c.acceptKw('having')) sel.having = parseExpr(c);
     const defs = c.isKw('window') ? parseWindowClause(c) : new Map<string, WindowSpec>();
@@ -247,15 +249,74 @@ export function parseTargetList(c: Cursor): SelectItem[] {
   return items;
 }
 
-function parseGroupBy(c: Cursor): Expr[] {
-  if (c.isAnyKw(['rollup', 'cube']) && c.isPunct('(', 1)) throw featureNotSupported(`${c.tok.value.toUpperCase()}`, c.pos());
-  if (c.isKw('grouping') && c.isKw('sets', 1)) throw featureNotSupported('GROUPING SETS', c.pos());
+/**
+ * GROUP BY items: expressions, `()`, ROLLUP (...), CUBE (...), GROUPING SETS (...). With any of the
+ * last three the result carries the grouping sets: the cross product of every item's sets (a plain
+ * expression is the one set {e}).
+ */
+function parseGroupBy(c: Cursor): { exprs: Expr[]; sets?: Expr[][] } {
+  let sets: Expr[][] = [[]];
+  let grouped = false;
+  do {
+    const item = parseGroupingElement(c);
+    if (item.grouped) grouped = true;
+    const next: Expr[][] = [];
+    for (const a of sets) for (const b of item.sets) next.push([...a, ...b]);
+    sets = next;
+  } while (c.acceptPunct(','));
+  const exprs: Expr[] = [];
+  for (const set of sets) for (const e of set) if (!exprs.includes(e)) exprs.push(e);
+  return grouped ? { exprs, sets } : { exprs };
+}
+
+/** One GROUP BY element as its grouping sets. */
+function parseGroupingElement(c: Cursor): { sets: Expr[][]; grouped: boolean } {
   if (c.isPunct('(') && c.isPunct(')', 1)) {
     c.next();
     c.next();
-    return [];
+    return { sets: [[]], grouped: false };
   }
-  return parseExprList(c);
+  if (c.isAnyKw(['rollup', 'cube']) && c.isPunct('(', 1)) {
+    const cube = c.next().value === 'cube';
+    c.expectPunct('(');
+    const parts: Expr[][] = [];
+    do parts.push(parseGroupingParts(c));
+    while (c.acceptPunct(','));
+    c.expectPunct(')');
+    const sets: Expr[][] = [];
+    if (cube) {
+      // Every subset, the full set first (PostgreSQL's order).
+      for (let mask = (1 << parts.length) - 1; mask >= 0; mask--) sets.push(parts.flatMap((p, i) => (mask & (1 << (parts.length - 1 - i)) ? p : [])));
+    } else {
+      for (let n = parts.length; n >= 0; n--) sets.push(parts.slice(0, n).flat());
+    }
+    return { sets, grouped: true };
+  }
+  if (c.isKw('grouping') && c.isKw('sets', 1)) {
+    c.next();
+    c.next();
+    c.expectPunct('(');
+    const sets: Expr[][] = [];
+    do for (const s of parseGroupingElement(c).sets) sets.push(s);
+    while (c.acceptPunct(','));
+    c.expectPunct(')');
+    return { sets, grouped: true };
+  }
+  // `(a, b)` is one set of two columns, inside ROLLUP/CUBE/GROUPING SETS as at the top level.
+  return { sets: [parseGroupingParts(c)], grouped: false };
+}
+
+/** `e` or `(e1, e2, ...)`: the expressions of one grouping unit. */
+function parseGroupingParts(c: Cursor): Expr[] {
+  if (c.isPunct('(')) {
+    const save = c.i;
+    c.next();
+    if (c.acceptPunct(')')) return [];
+    const list = parseExprList(c);
+    if (c.acceptPunct(')') && list.length !== 1) return list;
+    c.i = save;
+  }
+  return [parseExpr(c)];
 }
 
 /** WINDOW w AS (...), ... */

@@ -398,7 +398,7 @@ export class QueryBinder implements BinderServices {
   private bindGrouping(s: Select, items: { name: string; ast?: Expr; expr?: ScalarExpr }[], scope: Scope, input: RelPlan) {
     const baseEnv: ExprEnv = { services: this, scope, clause: 'GROUP BY' };
     const groupKeys: ScalarExpr[] = [];
-    for (const g of s.groupBy) {
+    const bindKey = (g: Expr): ScalarExpr => {
       const ord = ordinal(g);
       let e: ScalarExpr;
       if (ord !== undefined) {
@@ -413,8 +413,14 @@ export class QueryBinder implements BinderServices {
       } else {
         e = bindExpr(g, baseEnv);
       }
+      return e;
+    };
+    for (const g of s.groupBy) {
+      const e = bindKey(g);
       if (!groupKeys.some((k) => irEquals(k, e))) groupKeys.push(e);
     }
+    // ROLLUP / CUBE / GROUPING SETS: each set as positions in groupKeys.
+    const groupingSets = s.groupingSets?.map((set) => [...new Set(set.map((g) => { const e = bindKey(g); return groupKeys.findIndex((k) => irEquals(k, e)); }))].sort((a, b) => a - b));
     const aggCalls: AggCall[] = [];
     const aggAsts: FuncCallExpr[] = [];
     const sink: AggregateSink = {
@@ -430,7 +436,7 @@ export class QueryBinder implements BinderServices {
     ];
     const env: ExprEnv = { services: this, scope, aggregates: sink, clause: 'SELECT' };
     // Aggregate fields are appended lazily: the node is built after all expressions were bound.
-    const agg: RelPlan & { kind: 'Aggregate' } = { kind: 'Aggregate', input, groupKeys, aggregates: aggCalls, fields };
+    const agg: RelPlan & { kind: 'Aggregate' } = { kind: 'Aggregate', input, groupKeys, aggregates: aggCalls, fields, ...(groupingSets ? { groupingSets } : {}) };
     partitionSessions(input, groupKeys);
     const post = (e: ScalarExpr, pos?: number): ScalarExpr => {
       const rewrite = (x: ScalarExpr): ScalarExpr => {

@@ -13,7 +13,7 @@ function label(p: RelPlan): string {
     case 'ProjectSet': return `ProjectSet (${p.functions.map((f) => f.name).join(', ')})`;
     case 'Filter': return 'Filter';
     case 'Project': return `Project (${cols(p.fields.length)})`;
-    case 'Aggregate': return `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ') || 'none'})`;
+    case 'Aggregate': return `HashAggregate (keys: ${p.groupKeys.length}, aggregates: ${p.aggregates.map((a) => a.agg.name).join(', ') || 'none'}${p.groupingSets ? `, grouping sets: ${p.groupingSets.length}` : ''})`;
     case 'Join': return `HashJoin (${p.joinType}, keys: ${p.leftKeys.length}${p.nullSafe?.some((x) => x) ? ', null-safe' : ''}${p.residual ? ', residual filter' : ''})`;
     case 'Apply': return `Lateral (${p.joinType}, per left row${p.residual ? ', residual filter' : ''})`;
     case 'Distinct': return 'Distinct';

@@ -17,11 +17,13 @@
  *   SELECT * FROM t1 WHERE EXISTS (SELECT 1 FROM t2 WHERE t2.x = t1.x)
  *     -> t1 SEMI JOIN (DISTINCT d.x FROM (DISTINCT t1.x) d JOIN t2 ON t2.x = d.x) ON t1.x = d.x
  *
+ * It also expands an aggregate's grouping sets (ROLLUP, CUBE) into a union of plain aggregates.
+ *
  * Shapes it cannot rewrite (NOT IN, a correlated subquery under an aggregate without GROUP BY, a
  * LIMIT, an outer reference on the inner side of a join...) are left alone; lowering then refuses
  * them with 0A000.
  */
-import type { AggCall, RelPlan, SortKey } from '../../runtime/plan/plan.js';
+import { expandGroupingSets, type AggCall, type RelPlan, type SortKey } from '../../runtime/plan/plan.js';
 import type { AggOrderBy } from '../../runtime/expr/aggregates/accumulator.js';
 import { SqlArray } from '../../runtime/sql/array.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
@@ -35,6 +37,8 @@ import { resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
 export function subqueriesToJoins(p: RelPlan): RelPlan {
   const q = mapInputs(p, subqueriesToJoins);
   if (q.kind === 'Apply') return applyAsJoin(q) ?? q;
+  // ROLLUP / CUBE / GROUPING SETS: one aggregate per set, unioned (incremental operators as they are).
+  if (q.kind === 'Aggregate' && q.groupingSets) return expandGroupingSets(q);
   if (q.kind === 'Filter') return rewriteFilter(q);
   if (q.kind === 'Project' && q.exprs.some(hasSubquery)) {
     const { plan, exprs } = joinScalarSubqueries(q.input, q.exprs);

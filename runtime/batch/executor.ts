@@ -7,6 +7,7 @@ import type { Row, Value } from '../sql/values.js';
 import { SqlError } from '../sql/errors.js';
 import { SqlState } from '../sql/sqlstate.js';
 import type { RelPlan, ScanSource, SortKey } from '../plan/plan.js';
+import { expandGroupingSets } from '../plan/plan.js';
 import type { EvalContext } from '../expr/eval-context.js';
 import { compileExpr, type Compiled } from '../expr/compile.js';
 import type { Accumulator } from '../expr/aggregates/registry.js';
@@ -119,7 +120,7 @@ function prepareSubplan(plan: RelPlan, data: BatchDataAccess, ctx: EvalContext, 
         };
       }
       case 'Aggregate':
-        return buildAggregate(p);
+        return p.groupingSets ? build(expandGroupingSets(p)) : buildAggregate(p);
       case 'Join':
         return buildJoin(p);
       case 'Apply': {

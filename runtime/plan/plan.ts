@@ -76,7 +76,11 @@ export type RelPlan =
   | { kind: 'Filter'; input: RelPlan; predicate: ScalarExpr; fields: Field[] }
   | { kind: 'Project'; input: RelPlan; exprs: ScalarExpr[]; fields: Field[] }
   /** Output: group key values, then aggregate results. No group keys = exactly one output row. */
-  | { kind: 'Aggregate'; input: RelPlan; groupKeys: ScalarExpr[]; aggregates: AggCall[]; fields: Field[] }
+  /**
+   * groupingSets (ROLLUP / CUBE / GROUPING SETS): the output is, for each set (positions in
+   * groupKeys), the groups over that set's keys with the other key columns NULL (expandGroupingSets).
+   */
+  | { kind: 'Aggregate'; input: RelPlan; groupKeys: ScalarExpr[]; aggregates: AggCall[]; groupingSets?: number[][]; fields: Field[] }
   /**
    * Output: left fields then right fields. Equi-join keys plus an optional residual over the concatenated row.
    * lookup 'right': `JOIN t FOR SYSTEM_TIME AS OF PROCTIME()`; incrementally each left (stream) row is
@@ -134,4 +138,27 @@ export function childrenOf(p: RelPlan): RelPlan[] {
     case 'Join': case 'SetOp': case 'Apply': return [p.left, p.right];
     case 'UnionAll': return p.inputs;
   }
+}
+
+/**
+ * An Aggregate with grouping sets as the UNION ALL of one plain Aggregate per set, each projected
+ * to the full layout (every group key, NULL where the set lacks it, then the aggregates), which is
+ * how both the batch executor and the incremental lowering run it.
+ */
+export function expandGroupingSets(p: Extract<RelPlan, { kind: 'Aggregate' }>): RelPlan {
+  const sets = p.groupingSets ?? [p.groupKeys.map((_, i) => i)];
+  const nk = p.groupKeys.length;
+  const inputs = sets.map((set): RelPlan => {
+    const agg: RelPlan = {
+      kind: 'Aggregate', input: p.input, groupKeys: set.map((i) => p.groupKeys[i]), aggregates: p.aggregates,
+      fields: [...set.map((i) => p.fields[i]), ...p.fields.slice(nk)],
+    };
+    const exprs: ScalarExpr[] = p.fields.map((f, i): ScalarExpr => {
+      if (i >= nk) return { kind: 'Column', index: set.length + (i - nk), type: f.type };
+      const at = set.indexOf(i);
+      return at >= 0 ? { kind: 'Column', index: at, type: f.type } : { kind: 'Literal', value: null, type: f.type };
+    });
+    return { kind: 'Project', input: agg, exprs, fields: p.fields };
+  });
+  return inputs.length === 1 ? inputs[0] : { kind: 'UnionAll', inputs, fields: p.fields };
 }
