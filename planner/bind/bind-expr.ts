@@ -27,6 +27,8 @@ export const AGGREGATE_NAMES = new Set([
   'count', 'sum', 'avg', 'min', 'max', 'bool_and', 'bool_or', 'every', 'string_agg', 'array_agg',
   'stddev', 'stddev_samp', 'stddev_pop', 'variance', 'var_samp', 'var_pop', 'jsonb_agg', 'json_agg',
   'bit_and', 'bit_or', 'bit_xor', 'jsonb_object_agg', 'json_object_agg', 'percentile_cont', 'percentile_disc', 'mode',
+  // GROUPING(a, b): not an aggregate, but bound where aggregates are (bindGrouping)
+  'grouping',
 ]);
 
 export function isAggregateCall(e: Expr): boolean {

@@ -12,6 +12,7 @@ import { T, TypeId, recordOf, type SqlType } from '../../runtime/sql/types.js';
 import { commonSupertype, resolveBinaryOperator } from '../../runtime/sql/operators.js';
 import { typeDisplayName } from '../../runtime/sql/cast.js';
 import { ORDER_SENSITIVE_AGGREGATES, ORDERED_SET_AGGREGATES, resolveAggregate } from '../../runtime/expr/aggregates/registry.js';
+import type { ResolvedAggregate } from '../../runtime/expr/aggregates/accumulator.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { mapChildren, mapColumns } from '../../runtime/expr/ir.js';
 import type { RelPlan, Field, AggCall, SortKey, ScanSource } from '../../runtime/plan/plan.js';
@@ -426,7 +427,7 @@ export class QueryBinder implements BinderServices {
     const sink: AggregateSink = {
       add: (call) => {
         const existing = aggAsts.findIndex((a) => a === call);
-        const k = existing >= 0 ? existing : this.bindAggregate(call, scope, aggCalls, aggAsts);
+        const k = existing >= 0 ? existing : call.name === 'grouping' ? this.bindGroupingCall(call, bindKey, groupKeys, aggCalls, aggAsts) : this.bindAggregate(call, scope, aggCalls, aggAsts);
         return { kind: 'Column', index: -(k + 1), type: aggCalls[k].agg.returnType };
       },
     };
@@ -462,6 +463,23 @@ export class QueryBinder implements BinderServices {
     };
     syncAggFields();
     return { plan: agg as RelPlan, env, post };
+  }
+
+  /**
+   * GROUPING(a, b, ...): per output row, a bit per argument (the first the most significant) set
+   * when the row's grouping set does not group by it. An aggregate slot whose value the grouping-set
+   * expansion fills in per set (expandGroupingSets); 0 for a plain GROUP BY.
+   */
+  private bindGroupingCall(call: FuncCallExpr, bindKey: (g: Expr) => ScalarExpr, groupKeys: ScalarExpr[], aggCalls: AggCall[], aggAsts: FuncCallExpr[]): number {
+    if (call.args.length === 0 || call.args.length > 31) throw new SqlError(SqlState.SyntaxError, 'GROUPING must have between 1 and 31 arguments', { position: call.pos });
+    const groupingArgs = call.args.map((a) => {
+      const at = groupKeys.findIndex((k) => irEquals(k, bindKey(a)));
+      if (at < 0) throw new SqlError(SqlState.GroupingError, 'arguments to GROUPING must be grouping expressions of the associated query level', { position: a.pos ?? call.pos });
+      return at;
+    });
+    aggCalls.push({ agg: GROUPING_AGGREGATE, args: [], distinct: false, groupingArgs });
+    aggAsts.push(call);
+    return aggCalls.length - 1;
   }
 
   private bindAggregate(call: FuncCallExpr, scope: Scope, aggCalls: AggCall[], aggAsts: FuncCallExpr[]): number {
@@ -885,3 +903,11 @@ function isLateralCandidate(item: FromItem): boolean {
   if (item.kind === 'Subquery') return item.lateral === true;
   return item.kind === 'TableFunction' && !WINDOW_FUNCTIONS.has(item.name.toLowerCase());
 }
+
+/** GROUPING()'s slot: 0 unless the grouping-set expansion replaces it with the set's bits. */
+const GROUPING_AGGREGATE: ResolvedAggregate = {
+  name: 'grouping',
+  returnType: T.int4,
+  argTypes: [],
+  create: () => ({ add: () => undefined, result: () => 0, save: () => null, load: () => undefined }),
+};

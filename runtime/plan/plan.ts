@@ -30,6 +30,8 @@ export interface AggCall {
   args: ScalarExpr[];
   distinct: boolean;
   filter?: ScalarExpr;
+  /** GROUPING(args): the arguments' positions among the group keys (the slot is filled per grouping set). */
+  groupingArgs?: number[];
 }
 
 export interface SortKey {
@@ -148,13 +150,22 @@ export function childrenOf(p: RelPlan): RelPlan[] {
 export function expandGroupingSets(p: Extract<RelPlan, { kind: 'Aggregate' }>): RelPlan {
   const sets = p.groupingSets ?? [p.groupKeys.map((_, i) => i)];
   const nk = p.groupKeys.length;
+  // GROUPING() slots become per-set constants; the real aggregates keep their order.
+  const real = p.aggregates.map((a, i) => i).filter((i) => p.aggregates[i].groupingArgs === undefined);
   const inputs = sets.map((set): RelPlan => {
     const agg: RelPlan = {
-      kind: 'Aggregate', input: p.input, groupKeys: set.map((i) => p.groupKeys[i]), aggregates: p.aggregates,
-      fields: [...set.map((i) => p.fields[i]), ...p.fields.slice(nk)],
+      kind: 'Aggregate', input: p.input, groupKeys: set.map((i) => p.groupKeys[i]), aggregates: real.map((i) => p.aggregates[i]),
+      fields: [...set.map((i) => p.fields[i]), ...real.map((i) => p.fields[nk + i])],
     };
     const exprs: ScalarExpr[] = p.fields.map((f, i): ScalarExpr => {
-      if (i >= nk) return { kind: 'Column', index: set.length + (i - nk), type: f.type };
+      if (i >= nk) {
+        const call = p.aggregates[i - nk];
+        if (call.groupingArgs !== undefined) {
+          const bits = call.groupingArgs.reduce((acc, k) => (acc << 1) | (set.includes(k) ? 0 : 1), 0);
+          return { kind: 'Literal', value: bits, type: f.type };
+        }
+        return { kind: 'Column', index: set.length + real.indexOf(i - nk), type: f.type };
+      }
       const at = set.indexOf(i);
       return at >= 0 ? { kind: 'Column', index: at, type: f.type } : { kind: 'Literal', value: null, type: f.type };
     });
