@@ -190,8 +190,19 @@ export class WindowCollector implements WindowSink {
   }
 }
 
+/** A ROWS frame bound as an offset from the current row: `n preceding` -> -n, `n following` -> n. */
+function rowsBound(b: string): number | undefined {
+  if (b === 'current row') return 0;
+  if (b === 'unbounded preceding') return -Infinity;
+  if (b === 'unbounded following') return Infinity;
+  const m = /^(\d+) (preceding|following)$/.exec(b);
+  if (!m) return undefined;
+  return m[2] === 'preceding' ? -Number(m[1]) : Number(m[1]);
+}
+
 /**
- * The supported frames all start at UNBOUNDED PRECEDING:
+ * Frames: from UNBOUNDED PRECEDING to CURRENT ROW or UNBOUNDED FOLLOWING (RANGE, ROWS, GROUPS), and
+ * ROWS BETWEEN with constant offsets (n PRECEDING / CURRENT ROW / n FOLLOWING / UNBOUNDED).
  *   RANGE|ROWS|GROUPS UNBOUNDED PRECEDING, ... BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW | UNBOUNDED FOLLOWING
  */
 function parseFrame(text: string | undefined, pos?: number): WindowFrame {
@@ -205,6 +216,16 @@ function parseFrame(text: string | undefined, pos?: number): WindowFrame {
     if (start === 'unbounded preceding') {
       if (end === 'unbounded following') return 'partition';
       if (end === 'current row') return mode === 'rows' ? 'rows' : 'range';
+    }
+    if (mode === 'rows') {
+      const s = rowsBound(start);
+      const e = rowsBound(end);
+      if (s !== undefined && e !== undefined && s !== Infinity && e !== -Infinity) {
+        if (s > e && Number.isFinite(s) && Number.isFinite(e) && (start === 'current row' || start.endsWith('following')) && end.endsWith('preceding')) {
+          throw new SqlError(SqlState.WindowingError, 'frame starting from following row cannot have preceding rows', { position: pos });
+        }
+        return { start: s, end: e };
+      }
     }
   }
   throw new SqlError(SqlState.FeatureNotSupported, `window frame "${text}" is not supported yet`, {

@@ -17,6 +17,8 @@ import { Dataflow, type DataflowNode, type NodeInput } from '../../runtime/dataf
 import { Filter } from '../../runtime/dataflow/operators/filter.js';
 import { Project } from '../../runtime/dataflow/operators/project.js';
 import { ProjectSet } from '../../runtime/dataflow/operators/project-set.js';
+import { WindowRecompute } from '../../runtime/dataflow/operators/window-recompute.js';
+import { windowEvaluator } from '../../runtime/batch/window.js';
 import { HashAggregate } from '../../runtime/dataflow/operators/hash-aggregate.js';
 import { lowerJoin } from './lower-join.js';
 import { isAppendOnly } from './append-only.js';
@@ -165,11 +167,12 @@ export function lowerToDataflow(bound: RelPlan, opts: LowerOptions = {}): Datafl
         const r = lower(p.right);
         return add(lowerJoin(p, [l, r], compile, wmOf(p.left), wmOf(p.right), ctx));
       }
-      case 'Window':
-        throw new SqlError(SqlState.FeatureNotSupported, `window function ${p.functions[0].name}() is not supported in a materialized view`, {
-          detail: 'Only row_number() filtered to the first rows of each partition is maintained incrementally.',
-          hint: 'Use SELECT ... FROM (SELECT ..., row_number() OVER (PARTITION BY ... ORDER BY ...) AS rn FROM ...) t WHERE rn <= N.',
-        });
+      case 'Window': {
+        // Other than the top-N shape (TopN above): each touched partition is recomputed.
+        const input = lower(p.input);
+        const op = new WindowRecompute(p.partitionBy.map(compile), p.partitionBy.map((e) => e.type), windowEvaluator(p, compile, () => undefined));
+        return add({ operator: op, inputs: [input], label: `WindowRecompute (partition keys: ${p.partitionBy.length}, order keys: ${p.orderBy.length}, functions: ${p.functions.map((f) => f.name).join(', ')})` });
+      }
       case 'Distinct': {
         const input = lower(p.input);
         return add({ operator: new Distinct(), inputs: [input], label: 'Distinct' });

@@ -88,11 +88,17 @@ export function windowEvaluator(p: WindowPlan, compile: (e: ScalarExpr) => Compi
 }
 
 function frameEnd(f: WindowFunc, i: number, n: number, peerEnd: number[]): number {
-  switch (f.frame) {
+  const fr = f.frame;
+  if (typeof fr === 'object') return Math.min(n - 1, i + fr.end);
+  switch (fr) {
     case 'range': return peerEnd[i];
     case 'rows': return i;
     case 'partition': return n - 1;
   }
+}
+
+function frameStart(f: WindowFunc, i: number): number {
+  return typeof f.frame === 'object' ? Math.max(0, i + f.frame.start) : 0;
 }
 
 function toInt(v: Value): number | null {
@@ -159,12 +165,17 @@ function evaluate(cf: CompiledFunc, list: Sorted[], peerStart: number[], peerEnd
       }
       return out;
     }
-    case 'first_value': {
-      const v = n > 0 ? args[0](list[0].row) : null;
-      return out.fill(v);
-    }
+    case 'first_value':
+      for (let i = 0; i < n; i++) {
+        const s = frameStart(f, i);
+        out[i] = s <= frameEnd(f, i, n, peerEnd) ? args[0](list[s].row) : null;
+      }
+      return out;
     case 'last_value':
-      for (let i = 0; i < n; i++) out[i] = args[0](list[frameEnd(f, i, n, peerEnd)].row);
+      for (let i = 0; i < n; i++) {
+        const e = frameEnd(f, i, n, peerEnd);
+        out[i] = frameStart(f, i) <= e ? args[0](list[e].row) : null;
+      }
       return out;
     case 'nth_value':
       for (let i = 0; i < n; i++) {
@@ -174,7 +185,8 @@ function evaluate(cf: CompiledFunc, list: Sorted[], peerStart: number[], peerEnd
           continue;
         }
         if (k <= 0) throw new SqlError(SqlState.InvalidArgumentForNthValueFunction, 'argument of nth_value must be greater than zero');
-        out[i] = k - 1 <= frameEnd(f, i, n, peerEnd) ? args[0](list[k - 1].row) : null;
+        const at = frameStart(f, i) + k - 1;
+        out[i] = at <= frameEnd(f, i, n, peerEnd) ? args[0](list[at].row) : null;
       }
       return out;
     case 'aggregate':
@@ -198,9 +210,25 @@ function evaluateAggregate(cf: CompiledFunc, list: Sorted[], peerEnd: number[]):
     for (const s of list) add(s.row);
     return out.fill(n > 0 ? acc.result() : null);
   }
+  const fr = f.frame;
+  if (typeof fr === 'object') {
+    // ROWS BETWEEN with offsets: each row's frame on its own (a fresh accumulator per row).
+    for (let i = 0; i < n; i++) {
+      const frameAcc = f.agg!.create();
+      const end = Math.min(n - 1, i + fr.end);
+      for (let j = Math.max(0, i + fr.start); j <= end; j++) {
+        const row = list[j].row;
+        if (filter && filter(row) !== true) continue;
+        for (let a = 0; a < args.length; a++) vals[a] = args[a](row);
+        frameAcc.add(vals, 1);
+      }
+      out[i] = frameAcc.result();
+    }
+    return out;
+  }
   let fed = 0;
   for (let i = 0; i < n; i++) {
-    const end = f.frame === 'rows' ? i : peerEnd[i];
+    const end = fr === 'rows' ? i : peerEnd[i];
     while (fed <= end) add(list[fed++].row);
     out[i] = acc.result();
   }

@@ -47,7 +47,12 @@ export interface SortKey {
  * whole partition when there is no ORDER BY), 'rows' = up to the current row, 'partition' = the
  * whole partition (.. UNBOUNDED FOLLOWING).
  */
-export type WindowFrame = 'range' | 'rows' | 'partition';
+/**
+ * 'range': PostgreSQL's default (partition start to the current row's last peer); 'rows': to the
+ * current row; 'partition': the whole partition; { start, end }: ROWS BETWEEN with offsets relative
+ * to the current row (negative: preceding; ±Infinity: unbounded).
+ */
+export type WindowFrame = 'range' | 'rows' | 'partition' | { start: number; end: number };
 
 export type WindowFuncKind =
   | 'row_number' | 'rank' | 'dense_rank' | 'percent_rank' | 'cume_dist' | 'ntile'
