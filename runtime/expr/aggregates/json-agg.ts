@@ -18,88 +18,48 @@ import type { SqlType } from '../../sql/types.js';
 import type { JsonValue, Value } from '../../sql/values.js';
 import { setKey, toJsonb, toJsonbKey, unwrapJsonb, wrapJsonb } from '../functions/to-jsonb.js';
 import type { Accumulator, AggOrderBy } from './accumulator.js';
-import { OrderedTuples } from './ordered-tuples.js';
+import { OrderedTupleAggregate, type TupleEntry } from './ordered-tuples.js';
 
 function jsonOf(type: SqlType, v: Value): JsonValue {
   return v === null ? null : unwrapJsonb(toJsonb(type, v));
 }
 
-export class JsonbAgg implements Accumulator {
-  private readonly tuples: OrderedTuples;
-  private cached: Value | undefined = undefined;
-
+export class JsonbAgg extends OrderedTupleAggregate implements Accumulator {
   constructor(
     private readonly type: SqlType,
     orderBy: readonly AggOrderBy[] = [],
   ) {
-    this.tuples = new OrderedTuples(orderBy, 1 + orderBy.length, 1);
+    super(orderBy, 1);
   }
 
-  add(args: readonly Value[], weight: number): void {
-    if (weight === 0) return;
-    this.tuples.add(args, weight);
-    this.cached = undefined;
-  }
-
-  result(): Value {
-    if (this.cached !== undefined) return this.cached;
-    const live = this.tuples.sorted();
-    if (live.length === 0) return (this.cached = null);
+  protected build(live: TupleEntry[]): Value {
     const items: JsonValue[] = [];
     for (const e of live) {
       const j = jsonOf(this.type, e.args[0]);
       for (let i = 0; i < e.n; i++) items.push(j);
     }
-    return (this.cached = wrapJsonb(items));
-  }
-
-  save(): unknown {
-    return this.tuples.save();
-  }
-
-  load(state: unknown): void {
-    this.tuples.load(state);
-    this.cached = undefined;
+    return wrapJsonb(items);
   }
 }
 
-export class JsonbObjectAgg implements Accumulator {
-  private readonly tuples: OrderedTuples;
-  private cached: Value | undefined = undefined;
-
+export class JsonbObjectAgg extends OrderedTupleAggregate implements Accumulator {
   constructor(
     private readonly keyType: SqlType,
     private readonly valueType: SqlType,
     orderBy: readonly AggOrderBy[] = [],
   ) {
-    this.tuples = new OrderedTuples(orderBy, 2 + orderBy.length, 2);
+    super(orderBy, 2);
   }
 
-  add(args: readonly Value[], weight: number): void {
-    if (weight === 0) return;
-    if (args[0] === null) {
-      if (weight > 0) throw new SqlError(SqlState.NullValueNotAllowed, 'field name must not be null');
-      return;
-    }
-    this.tuples.add(args, weight);
-    this.cached = undefined;
+  protected override accept(args: readonly Value[], weight: number): boolean {
+    if (args[0] !== null) return true;
+    if (weight > 0) throw new SqlError(SqlState.NullValueNotAllowed, 'field name must not be null');
+    return false;
   }
 
-  result(): Value {
-    if (this.cached !== undefined) return this.cached;
-    const live = this.tuples.sorted();
-    if (live.length === 0) return (this.cached = null);
+  protected build(live: TupleEntry[]): Value {
     const o: { [key: string]: JsonValue } = {};
     for (const e of live) setKey(o, toJsonbKey(this.keyType, e.args[0]), jsonOf(this.valueType, e.args[1]));
-    return (this.cached = o);
-  }
-
-  save(): unknown {
-    return this.tuples.save();
-  }
-
-  load(state: unknown): void {
-    this.tuples.load(state);
-    this.cached = undefined;
+    return o;
   }
 }

@@ -84,3 +84,47 @@ export function compareSortKey(o: AggOrderBy, a: Value, b: Value): number {
   const c = compareValues(o.type.id, a, b);
   return o.desc ? -c : c;
 }
+
+/**
+ * The shape of array_agg, string_agg, jsonb_agg and jsonb_object_agg: the argument tuples kept in
+ * OrderedTuples, the result built from the live tuples in order and cached until the next change.
+ * A subclass says how tuples enter (accept) and what the result is (build); no tuples: NULL.
+ */
+export abstract class OrderedTupleAggregate {
+  protected readonly tuples: OrderedTuples;
+  private cached: Value | undefined = undefined;
+
+  /** `own`: the aggregate's own arguments (the ORDER BY keys follow them in each tuple). */
+  protected constructor(orderBy: readonly AggOrderBy[], own: number) {
+    this.tuples = new OrderedTuples(orderBy, own + orderBy.length, own);
+  }
+
+  /** Whether a row's arguments take part (e.g. string_agg skips NULL values). */
+  protected accept(_args: readonly Value[], _weight: number): boolean {
+    return true;
+  }
+
+  /** The result over the live tuples, in order (never empty). */
+  protected abstract build(live: TupleEntry[]): Value;
+
+  add(args: readonly Value[], weight: number): void {
+    if (weight === 0 || !this.accept(args, weight)) return;
+    this.tuples.add(args, weight);
+    this.cached = undefined;
+  }
+
+  result(): Value {
+    if (this.cached !== undefined) return this.cached;
+    const live = this.tuples.sorted();
+    return (this.cached = live.length === 0 ? null : this.build(live));
+  }
+
+  save(): unknown {
+    return this.tuples.save();
+  }
+
+  load(state: unknown): void {
+    this.tuples.load(state);
+    this.cached = undefined;
+  }
+}

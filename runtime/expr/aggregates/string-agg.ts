@@ -12,28 +12,20 @@
  */
 import type { Value } from '../../sql/values.js';
 import type { Accumulator, AggOrderBy } from './accumulator.js';
-import { OrderedTuples } from './ordered-tuples.js';
+import { OrderedTupleAggregate, type TupleEntry } from './ordered-tuples.js';
 
 export { compareSortKey } from './ordered-tuples.js';
 
-export class StringAgg implements Accumulator {
-  private readonly tuples: OrderedTuples;
-  private cached: Value | undefined = undefined;
-
+export class StringAgg extends OrderedTupleAggregate implements Accumulator {
   constructor(orderBy: readonly AggOrderBy[] = []) {
-    this.tuples = new OrderedTuples(orderBy, 2 + orderBy.length, 2);
+    super(orderBy, 2);
   }
 
-  add(args: readonly Value[], weight: number): void {
-    if (args[0] === null || weight === 0) return;
-    this.tuples.add(args, weight);
-    this.cached = undefined;
+  protected override accept(args: readonly Value[]): boolean {
+    return args[0] !== null;
   }
 
-  result(): Value {
-    if (this.cached !== undefined) return this.cached;
-    const live = this.tuples.sorted();
-    if (live.length === 0) return (this.cached = null);
+  protected build(live: TupleEntry[]): Value {
     let out = '';
     let first = true;
     for (const e of live) {
@@ -45,15 +37,6 @@ export class StringAgg implements Accumulator {
         first = false;
       }
     }
-    return (this.cached = out);
-  }
-
-  save(): unknown {
-    return this.tuples.save();
-  }
-
-  load(state: unknown): void {
-    this.tuples.load(state);
-    this.cached = undefined;
+    return out;
   }
 }
