@@ -665,7 +665,7 @@ function avroFieldType(type: SqlType): unknown {
     case TypeId.Timestamp: return { type: 'long', logicalType: 'local-timestamp-micros' };
     case TypeId.Timestamptz: return { type: 'long', logicalType: 'timestamp-micros' };
     // interval (months/days/micros, signed) has no faithful Avro type; jsonb travels as JSON text
-    case TypeId.Interval: case TypeId.Jsonb:
+    case TypeId.Interval: case TypeId.Jsonb: case TypeId.Time:
     case TypeId.Text: case TypeId.Varchar: case TypeId.Bpchar: case TypeId.Unknown:
       return 'string';
   }

@@ -314,7 +314,7 @@ function converterFor(type: SqlType): Converter {
     case TypeId.Bool: return boolConverter(type);
     case TypeId.Text: case TypeId.Varchar: case TypeId.Bpchar: case TypeId.Unknown: return textConverter(type);
     case TypeId.Timestamp: case TypeId.Timestamptz: return timestampConverter(type);
-    case TypeId.Date: case TypeId.Interval: return stringOnlyConverter(type);
+    case TypeId.Date: case TypeId.Time: case TypeId.Interval: return stringOnlyConverter(type);
     case TypeId.Jsonb: return jsonbConverter;
     case TypeId.Oid: case TypeId.Regclass: case TypeId.Regtype: case TypeId.Regproc: case TypeId.Regnamespace: case TypeId.Regrole:
       return intConverter(type, 0, 4294967295);
@@ -491,6 +491,7 @@ function writerFor(type: SqlType): ValueWriter {
     case TypeId.Text: case TypeId.Varchar: case TypeId.Unknown: return (v) => JSON.stringify(v as string);
     case TypeId.Bpchar: return (v) => JSON.stringify(formatText(type, v));
     case TypeId.Date: return (v) => '"' + formatDate(v as number) + '"';
+    case TypeId.Time: return (v) => '"' + formatText(type, v) + '"';
     case TypeId.Timestamp: return (v) => '"' + isoTimestamp(type, v as number, '') + '"';
     case TypeId.Timestamptz: return (v) => '"' + isoTimestamp(type, v as number, 'Z') + '"';
     case TypeId.Interval: return (v) => '"' + (v as Interval).toString() + '"';

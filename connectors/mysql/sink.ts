@@ -19,6 +19,7 @@
  * The session runs with sql_mode STRICT_ALL_TABLES, so a value the column cannot hold is an error,
  * never silently truncated.
  */
+import { formatTime } from '../../runtime/sql/time.js';
 import mysql from 'mysql2/promise';
 import type { ColumnSchema } from '../../runtime/catalog/catalog.js';
 import type { SinkConnector } from '../../runtime/connector/sink.js';
@@ -51,6 +52,7 @@ const COMPATIBLE: Record<string, readonly string[]> = {
   [TypeId.Unknown]: TEXT_TYPES,
   [TypeId.Interval]: TEXT_TYPES,
   [TypeId.Date]: ['date', 'datetime', 'timestamp'],
+  [TypeId.Time]: ['time'],
   [TypeId.Timestamp]: ['datetime', 'timestamp'],
   [TypeId.Timestamptz]: ['datetime', 'timestamp'],
   // MariaDB's JSON is LONGTEXT with a json_valid check.
@@ -176,6 +178,7 @@ export const mysqlDialect: SqlDialect = {
       case TypeId.Bpchar: return m >= 0 && m <= 255 ? `CHAR(${m})` : m >= 0 && (isKey || m <= 4096) ? `VARCHAR(${m})` : isKey ? 'VARCHAR(255)' : 'LONGTEXT';
       case TypeId.Text: case TypeId.Unknown: return isKey ? 'VARCHAR(255)' : 'LONGTEXT';
       case TypeId.Date: return 'DATE';
+      case TypeId.Time: return 'TIME(6)';
       case TypeId.Timestamp: case TypeId.Timestamptz: return 'DATETIME(6)';
       case TypeId.Interval: return 'VARCHAR(100)';
       case TypeId.Jsonb: return isKey ? 'VARCHAR(255)' : 'JSON';
@@ -240,6 +243,7 @@ export const mysqlDialect: SqlDialect = {
         return literal(s);
       }
       case TypeId.Text: case TypeId.Varchar: case TypeId.Bpchar: case TypeId.Unknown: return v as string;
+      case TypeId.Time: return formatTime(v as number);
       case TypeId.Date: {
         if (!Number.isFinite(v as number)) throw cannot(col, 'an infinite date');
         return formatDate(v as number);

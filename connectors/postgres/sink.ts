@@ -34,6 +34,7 @@ const COMPATIBLE: Record<string, readonly string[]> = {
   [TypeId.Bpchar]: TEXT_TYPES,
   [TypeId.Unknown]: TEXT_TYPES,
   [TypeId.Date]: ['date'],
+  [TypeId.Time]: ['time'],
   [TypeId.Timestamp]: ['timestamp'],
   [TypeId.Timestamptz]: ['timestamptz'],
   [TypeId.Interval]: ['interval'],

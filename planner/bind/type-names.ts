@@ -15,6 +15,7 @@ const names: Record<string, TypeId> = {
   varchar: TypeId.Varchar, 'character varying': TypeId.Varchar, 'char varying': TypeId.Varchar,
   char: TypeId.Bpchar, character: TypeId.Bpchar, bpchar: TypeId.Bpchar,
   date: TypeId.Date,
+  time: TypeId.Time, 'time without time zone': TypeId.Time,
   timestamp: TypeId.Timestamp, 'timestamp without time zone': TypeId.Timestamp,
   timestamptz: TypeId.Timestamptz, 'timestamp with time zone': TypeId.Timestamptz,
   interval: TypeId.Interval,
@@ -64,7 +65,8 @@ export function resolveTypeName(t: TypeName): SqlType {
       return sqlType(id, n);
     }
     case TypeId.Timestamp:
-    case TypeId.Timestamptz: {
+    case TypeId.Timestamptz:
+    case TypeId.Time: {
       const p = mods[0];
       return p === undefined ? sqlType(id) : sqlType(id, Math.min(p, 6));
     }

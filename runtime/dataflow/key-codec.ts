@@ -118,7 +118,7 @@ export function keyNormalizer(type?: SqlType): KeyNormalizer {
   if (type === undefined) return normalizeKeyValue;
   switch (type.id) {
     case TypeId.Int2: case TypeId.Int4: case TypeId.Float4: case TypeId.Float8:
-    case TypeId.Date: case TypeId.Timestamp: case TypeId.Timestamptz:
+    case TypeId.Date: case TypeId.Time: case TypeId.Timestamp: case TypeId.Timestamptz:
     case TypeId.Bool: case TypeId.Text: case TypeId.Varchar:
       return identity;
     case TypeId.Int8: return (v) => (v === null ? null : normInt8(v as bigint));

@@ -12,8 +12,9 @@ import { SqlState } from './sqlstate.js';
 import { TypeId, type SqlType } from './types.js';
 import { JSON_NULL, type Jsonb, type JsonValue, type Value } from './values.js';
 import { Decimal, numericTypmodPrecision, numericTypmodScale } from './decimal.js';
-import { rint } from './interval.js';
+import { rint, type Interval } from './interval.js';
 import { dateToTimestamp, timestampToDate } from './datetime.js';
+import { intervalToTime, roundTimePrecision, timestampToTime, timeToInterval } from './time.js';
 import {
   charPrefix,
   enforceCharLength,
@@ -47,6 +48,7 @@ export function typeDisplayName(type: SqlType): string {
     case TypeId.Varchar: return m >= 0 ? `character varying(${m})` : 'character varying';
     case TypeId.Bpchar: return m >= 0 ? `character(${m})` : 'character';
     case TypeId.Date: return 'date';
+    case TypeId.Time: return m >= 0 ? `time(${m}) without time zone` : 'time without time zone';
     case TypeId.Timestamp: return m >= 0 ? `timestamp(${m}) without time zone` : 'timestamp without time zone';
     case TypeId.Timestamptz: return m >= 0 ? `timestamp(${m}) with time zone` : 'timestamp with time zone';
     case TypeId.Interval: return m >= 0 && m <= 6 ? `interval(${m})` : 'interval';
@@ -245,10 +247,18 @@ const MATRIX: Partial<Record<TypeId, Partial<Record<TypeId, CastEntry>>>> = {
   [TypeId.Timestamp]: {
     [TypeId.Date]: { ctx: A, fn: (v) => timestampToDate(v as number) },
     [TypeId.Timestamptz]: { ctx: I, fn: id },
+    [TypeId.Time]: { ctx: A, fn: (v) => timestampToTime(v as number) },
   },
   [TypeId.Timestamptz]: {
     [TypeId.Date]: { ctx: A, fn: (v) => timestampToDate(v as number) },
     [TypeId.Timestamp]: { ctx: A, fn: id },
+    [TypeId.Time]: { ctx: A, fn: (v) => timestampToTime(v as number) },
+  },
+  [TypeId.Time]: {
+    [TypeId.Interval]: { ctx: I, fn: (v) => timeToInterval(v as number) },
+  },
+  [TypeId.Interval]: {
+    [TypeId.Time]: { ctx: A, fn: (v) => intervalToTime(v as Interval) },
   },
   [TypeId.Jsonb]: {
     [TypeId.Bool]: {
@@ -360,6 +370,8 @@ function typmodCoercion(to: SqlType, context: CastContext): CastFn | null {
     case TypeId.Timestamp:
     case TypeId.Timestamptz:
       return m >= 6 ? null : (v) => roundTimestampPrecision(v as number, m);
+    case TypeId.Time:
+      return m >= 6 ? null : (v) => roundTimePrecision(v as number, m);
     default:
       return null; // interval typmods are ignored
   }

@@ -134,6 +134,7 @@ export function compareValues(type: TypeId, a: Value, b: Value): number {
     case TypeId.Int2:
     case TypeId.Int4:
     case TypeId.Date:
+    case TypeId.Time:
     case TypeId.Timestamp:
     case TypeId.Timestamptz:
       return (a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0;
@@ -187,6 +188,7 @@ export function valuesEqual(type: TypeId, a: Value, b: Value): boolean {
     case TypeId.Int4:
     case TypeId.Int8:
     case TypeId.Date:
+    case TypeId.Time:
     case TypeId.Timestamp:
     case TypeId.Timestamptz:
     case TypeId.Bool:
@@ -208,6 +210,7 @@ export function comparatorFor(type: TypeId): (a: Value, b: Value) => number {
     case TypeId.Int2:
     case TypeId.Int4:
     case TypeId.Date:
+    case TypeId.Time:
     case TypeId.Timestamp:
     case TypeId.Timestamptz:
       return (a, b) => ((a as number) < (b as number) ? -1 : (a as number) > (b as number) ? 1 : 0);

@@ -7,6 +7,7 @@
  *   resolveBinaryOperator('+', T.timestamp, T.unknown) -> timestamp + interval -> timestamp
  *   resolveBinaryOperator('||', T.int4, T.unknown)  -> int4 || text -> text
  */
+import { datePlusTime, timeMinusTime, timePlusInterval } from './time.js';
 import { SqlError } from './errors.js';
 import { SqlState } from './sqlstate.js';
 import { T, TypeId, isOidLike, typeCategory, type SqlType } from './types.js';
@@ -256,7 +257,7 @@ function floatCmpImpl(op: string): BinaryImpl {
 /** The comparison impl for two values of one type id. */
 function comparisonFor(op: string, id: TypeId): BinaryImpl | null {
   switch (id) {
-    case TypeId.Int2: case TypeId.Int4: case TypeId.Int8: case TypeId.Date:
+    case TypeId.Int2: case TypeId.Int4: case TypeId.Int8: case TypeId.Date: case TypeId.Time:
     case TypeId.Timestamp: case TypeId.Timestamptz: case TypeId.Bool:
       return primitiveCmpImpl(op);
     case TypeId.Float4: case TypeId.Float8:
@@ -376,6 +377,10 @@ function resolveComparison(op: string, l: TypeId, r: TypeId): ResolvedBinaryOper
 function resolveDatetimeArithmetic(op: string, l: TypeId, r: TypeId): ResolvedBinaryOperator | null {
   const isTs = (x: TypeId): boolean => x === TypeId.Timestamp || x === TypeId.Timestamptz;
   if (op === '+') {
+    if (l === TypeId.Time && r === TypeId.Interval) return bin(l, r, l, (a, b) => timePlusInterval(a as number, b as Interval));
+    if (l === TypeId.Interval && r === TypeId.Time) return bin(l, r, r, (a, b) => timePlusInterval(b as number, a as Interval));
+    if (l === TypeId.Date && r === TypeId.Time) return bin(l, r, TypeId.Timestamp, (a, b) => datePlusTime(a as number, b as number));
+    if (l === TypeId.Time && r === TypeId.Date) return bin(l, r, TypeId.Timestamp, (a, b) => datePlusTime(b as number, a as number));
     if (isTs(l) && r === TypeId.Interval) return bin(l, r, l, (a, b) => timestampPlusInterval(a as number, b as Interval));
     if (l === TypeId.Interval && isTs(r)) return bin(l, r, r, (a, b) => timestampPlusInterval(b as number, a as Interval));
     if (l === TypeId.Date && r === TypeId.Interval) return bin(l, r, TypeId.Timestamp, (a, b) => datePlusInterval(a as number, b as Interval));
@@ -386,6 +391,8 @@ function resolveDatetimeArithmetic(op: string, l: TypeId, r: TypeId): ResolvedBi
     return null;
   }
   if (op === '-') {
+    if (l === TypeId.Time && r === TypeId.Interval) return bin(l, r, l, (a, b) => timePlusInterval(a as number, (b as Interval).neg()));
+    if (l === TypeId.Time && r === TypeId.Time) return bin(l, r, TypeId.Interval, (a, b) => timeMinusTime(a as number, b as number));
     if (isTs(l) && r === TypeId.Interval) return bin(l, r, l, (a, b) => timestampMinusInterval(a as number, b as Interval));
     if (l === TypeId.Date && r === TypeId.Interval) return bin(l, r, TypeId.Timestamp, (a, b) => datePlusInterval(a as number, (b as Interval).neg()));
     if (l === TypeId.Date && (r === TypeId.Int4 || r === TypeId.Int2)) return bin(l, TypeId.Int4, l, (a, b) => datePlusDays(a as number, -(b as number)));
@@ -554,7 +561,7 @@ function resolveKnown(op: string, left: SqlType, right: SqlType): ResolvedBinary
 /** Types an unknown operand may turn into when the same-type lookup fails. */
 const CANDIDATE_TYPES: TypeId[] = [
   TypeId.Text, TypeId.Bool, TypeId.Int2, TypeId.Int4, TypeId.Int8, TypeId.Float4, TypeId.Float8, TypeId.Numeric,
-  TypeId.Date, TypeId.Timestamp, TypeId.Timestamptz, TypeId.Interval, TypeId.Jsonb,
+  TypeId.Date, TypeId.Time, TypeId.Timestamp, TypeId.Timestamptz, TypeId.Interval, TypeId.Jsonb,
 ];
 
 function notUnique(op: string, left: SqlType, right: SqlType): SqlError {
@@ -566,13 +573,23 @@ function notUnique(op: string, left: SqlType, right: SqlType): SqlError {
 }
 
 /**
+ * time has an implicit cast to interval (pg_cast), so `time < interval` and `time * 2` resolve as
+ * interval operators; the binder casts the time operand.
+ */
+function timeAsInterval(op: string, left: SqlType, right: SqlType): ResolvedBinaryOperator | null {
+  if (left.id === TypeId.Time && right.id !== TypeId.Time) return resolveKnown(op, T.interval, right);
+  if (right.id === TypeId.Time && left.id !== TypeId.Time) return resolveKnown(op, left, T.interval);
+  return null;
+}
+
+/**
  * Resolves `left op right` as PostgreSQL would, or returns null when no operator exists (the
  * binder raises 42883). Throws 42725 when an unknown literal leaves several candidates.
  */
 export function resolveBinaryOperator(op: string, left: SqlType, right: SqlType): ResolvedBinaryOperator | null {
   const lu = left.id === TypeId.Unknown;
   const ru = right.id === TypeId.Unknown;
-  if (!lu && !ru) return resolveKnown(op, left, right);
+  if (!lu && !ru) return resolveKnown(op, left, right) ?? timeAsInterval(op, left, right);
   if (lu && ru) {
     const r = resolveKnown(op, T.text, T.text);
     if (r === null && (op === '+' || op === '-' || op === '*' || op === '/' || op === '%' || op === '^')) {

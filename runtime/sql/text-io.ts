@@ -6,6 +6,7 @@
  *   formatText(T.float8, 1e20)       -> '1e+20'
  *   formatText(T.jsonb, {bb: [1, 2], a: 1}) -> '{"a": 1, "bb": [1, 2]}'
  */
+import { formatTime, parseTime, roundTimePrecision } from './time.js';
 import { SqlArray, formatArrayText, parseArrayText } from './array.js';
 import { SqlRecord, formatRecordText } from './record.js';
 import { SqlError } from './errors.js';
@@ -256,6 +257,7 @@ export function parseText(type: SqlType, text: string): Value {
     case TypeId.Bpchar:
       return type.typmod >= 0 ? padBpchar(enforceCharLength(text, type.typmod, 'character'), type.typmod) : text;
     case TypeId.Date: return parseDate(text);
+    case TypeId.Time: return type.typmod >= 0 ? roundTimePrecision(parseTime(text), type.typmod) : parseTime(text);
     case TypeId.Timestamp: return roundTimestampPrecision(parseTimestamp(text), type.typmod);
     case TypeId.Timestamptz: return roundTimestampPrecision(parseTimestamptz(text), type.typmod);
     case TypeId.Interval: return Interval.parse(text);
@@ -405,6 +407,7 @@ export function formatText(type: SqlType, v: Value): string {
     case TypeId.Text: case TypeId.Varchar: case TypeId.Unknown: return v as string;
     case TypeId.Bpchar: return type.typmod > 0 ? padBpchar(v as string, type.typmod) : (v as string);
     case TypeId.Date: return formatDate(v as number);
+    case TypeId.Time: return formatTime(v as number);
     case TypeId.Timestamp: return formatTimestamp(v as number);
     case TypeId.Timestamptz: return formatTimestamptz(v as number);
     case TypeId.Interval: return (v as Interval).toString();

@@ -14,6 +14,8 @@ export const TypeId = {
   Varchar: 'varchar',
   Bpchar: 'bpchar',
   Date: 'date',
+  /** time without time zone: µs since midnight, 0 .. 24:00:00 (a JS number). */
+  Time: 'time',
   Timestamp: 'timestamp',
   Timestamptz: 'timestamptz',
   Interval: 'interval',
@@ -63,6 +65,7 @@ export const T = {
   varchar: plain(TypeId.Varchar),
   bpchar: plain(TypeId.Bpchar),
   date: plain(TypeId.Date),
+  time: plain(TypeId.Time),
   timestamp: plain(TypeId.Timestamp),
   timestamptz: plain(TypeId.Timestamptz),
   interval: plain(TypeId.Interval),
@@ -118,7 +121,7 @@ export function typeCategory(id: TypeId): TypeCategory {
     case TypeId.Int2: case TypeId.Int4: case TypeId.Int8:
     case TypeId.Float4: case TypeId.Float8: case TypeId.Numeric: return 'numeric';
     case TypeId.Text: case TypeId.Varchar: case TypeId.Bpchar: return 'string';
-    case TypeId.Date: case TypeId.Timestamp: case TypeId.Timestamptz: return 'datetime';
+    case TypeId.Date: case TypeId.Time: case TypeId.Timestamp: case TypeId.Timestamptz: return 'datetime';
     case TypeId.Interval: return 'timespan';
     case TypeId.Jsonb: return 'json';
     // PostgreSQL puts oid and reg* in the numeric category (typcategory 'N').

@@ -44,6 +44,7 @@ const BASE: readonly [number, string, number, string, string][] = [
   [1042, 'bpchar', -1, 'S', 'i'],
   [1043, 'varchar', -1, 'S', 'i'],
   [1082, 'date', 4, 'D', 'i'],
+  [1083, 'time', 8, 'D', 'd'],
   [1114, 'timestamp', 8, 'D', 'd'],
   [1184, 'timestamptz', 8, 'D', 'd'],
   [1186, 'interval', 16, 'T', 'd'],

@@ -35,6 +35,7 @@ export const Oid = {
   Bpchar: 1042,
   Varchar: 1043,
   Date: 1082,
+  Time: 1083,
   Timestamp: 1114,
   Timestamptz: 1184,
   Interval: 1186,
@@ -65,6 +66,7 @@ const OID_BY_TYPE: Record<TypeId, Oid> = {
   [TypeId.Varchar]: Oid.Varchar,
   [TypeId.Bpchar]: Oid.Bpchar,
   [TypeId.Date]: Oid.Date,
+  [TypeId.Time]: Oid.Time,
   [TypeId.Timestamp]: Oid.Timestamp,
   [TypeId.Timestamptz]: Oid.Timestamptz,
   [TypeId.Interval]: Oid.Interval,
@@ -83,7 +85,7 @@ const OID_BY_TYPE: Record<TypeId, Oid> = {
 /** Element type OID -> array type OID (pg_type.typarray). */
 export const ARRAY_OID_BY_ELEM: ReadonlyMap<number, number> = new Map([
   [Oid.Bool, 1000], [Oid.Int2, 1005], [Oid.Int4, 1007], [Oid.Int8, 1016], [Oid.Float4, 1021], [Oid.Float8, 1022],
-  [Oid.Numeric, 1231], [Oid.Text, 1009], [Oid.Varchar, 1015], [Oid.Bpchar, 1014], [Oid.Date, 1182],
+  [Oid.Numeric, 1231], [Oid.Text, 1009], [Oid.Varchar, 1015], [Oid.Bpchar, 1014], [Oid.Date, 1182], [Oid.Time, 1183],
   [Oid.Timestamp, 1115], [Oid.Timestamptz, 1185], [Oid.Interval, 1187], [Oid.Jsonb, 3807], [Oid.Oid, 1028],
   [Oid.Regproc, 1008], [Oid.Regclass, 2210], [Oid.Regtype, 2211], [Oid.Regnamespace, 4090], [Oid.Regrole, 4097],
 ]);
@@ -101,6 +103,7 @@ const TYPLEN: Record<TypeId, number> = {
   [TypeId.Varchar]: -1,
   [TypeId.Bpchar]: -1,
   [TypeId.Date]: 4,
+  [TypeId.Time]: 8,
   [TypeId.Timestamp]: 8,
   [TypeId.Timestamptz]: 8,
   [TypeId.Interval]: 16,
@@ -270,6 +273,9 @@ export function writeBinary(w: ByteWriter, t: SqlType, v: Value): void {
       w.i32(d === Infinity ? INT32_MAX : d === -Infinity ? INT32_MIN : d - PG_EPOCH_DAYS);
       return;
     }
+    case TypeId.Time:
+      w.i64(BigInt(v as number));
+      return;
     case TypeId.Timestamp:
     case TypeId.Timestamptz: {
       const ts = v as number;
@@ -443,6 +449,9 @@ export function decodeBinary(t: SqlType, b: Buffer): Value {
       const d = b.readInt32BE(0);
       return d === INT32_MAX ? Infinity : d === INT32_MIN ? -Infinity : d + PG_EPOCH_DAYS;
     }
+    case TypeId.Time:
+      need(b, 8);
+      return Number(b.readBigInt64BE(0));
     case TypeId.Timestamp:
     case TypeId.Timestamptz: {
       need(b, 8);

@@ -147,7 +147,7 @@ export function resolveAggregate(name: string, argTypes: SqlType[], options?: Ag
       const isMax = n === 'max';
       switch (id) {
         case TypeId.Int2: case TypeId.Int4: case TypeId.Int8: case TypeId.Float4: case TypeId.Float8:
-        case TypeId.Numeric: case TypeId.Date: case TypeId.Timestamp: case TypeId.Timestamptz:
+        case TypeId.Numeric: case TypeId.Date: case TypeId.Time: case TypeId.Timestamp: case TypeId.Timestamptz:
         case TypeId.Interval: case TypeId.Text: case TypeId.Bpchar: {
           // The result type carries no typmod (min(numeric(10,2)) is numeric), as in PostgreSQL.
           const t = t0;

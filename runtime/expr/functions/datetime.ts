@@ -6,6 +6,7 @@
  *   date_trunc('month', timestamptz '2024-05-17 10:00+00') = '2024-05-01 00:00:00+00'
  *   extract('epoch', date '1970-01-02') = 86400 (numeric); date_part(...) is float8
  */
+import { timeToInterval } from '../../sql/time.js';
 import { performance } from 'node:perf_hooks';
 import {
   age,
@@ -126,6 +127,10 @@ export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [
   fn('date_part', ['text', 'timestamp'], T.float8, (a) => datePartTimestamp(text0(a), num1(a), false)),
   fn('date_part', ['text', 'timestamptz'], T.float8, (a) => datePartTimestamp(text0(a), num1(a), true), stable),
   fn('date_part', ['text', 'interval'], T.float8, (a) => datePartInterval(text0(a), a[1] as Interval)),
+  // time: its fields as those of the interval since midnight
+  fn('date_part', ['text', 'time'], T.float8, (a) => datePartInterval(text0(a), timeToInterval(a[1] as number))),
+  fn('extract', ['text', 'time'], T.numeric, (a) => extractInterval(text0(a), timeToInterval(a[1] as number))),
+  fn('make_time', ['int4', 'int4', 'float8'], T.time, (a) => makeTime(a[0] as number, a[1] as number, a[2] as number)),
   fn('extract', ['text', 'date'], T.numeric, (a): Decimal | null => extractDate(text0(a), num1(a))),
   fn('extract', ['text', 'timestamp'], T.numeric, (a) => extractTimestamp(text0(a), num1(a), false)),
   fn('extract', ['text', 'timestamptz'], T.numeric, (a) => extractTimestamp(text0(a), num1(a), true), stable),
@@ -178,3 +183,12 @@ export const DATETIME_FUNCTIONS: readonly FunctionDef[] = [
   ...(['date', 'timestamp', 'timestamptz', 'interval'] as const).map((t) =>
     fn('isfinite', [t], T.bool, (a) => isFiniteValue(a[0]))),
 ];
+
+function makeTime(h: number, m: number, sec: number): number {
+  if (h < 0 || h > 24 || m < 0 || m > 59 || !(sec >= 0 && sec <= 60)) {
+    throw new SqlError(SqlState.DatetimeFieldOverflow, `time field value out of range: ${h}:${String(m).padStart(2, '0')}:${String(sec).padStart(2, '0')}`);
+  }
+  const t = h * 3_600_000_000 + m * 60_000_000 + Math.round(sec * 1_000_000);
+  if (t > 86_400_000_000) throw new SqlError(SqlState.DatetimeFieldOverflow, `time field value out of range: ${h}:${m}:${sec}`);
+  return t;
+}
