@@ -180,11 +180,25 @@ function notIn(o: RelPlan, conjunct: ScalarExpr): RelPlan | null {
  * allow it.
  */
 function applyAsJoin(a: Extract<RelPlan, { kind: 'Apply' }>): RelPlan | null {
+  const lw = a.left.fields.length;
+  // A global aggregate has exactly one row per left row: grouped by the outer values, joined back.
+  const perRow = correlatedAggregate(a.left, a.right, a.outer);
+  if (perRow) {
+    let values = perRow.values;
+    const overValues = (e: ScalarExpr): ScalarExpr => mapColumns(e, (c) => (c.index >= lw ? values[c.index - lw] : c));
+    const leftCols = a.left.fields.map((f, i): ScalarExpr => ({ kind: 'Column', index: i, type: f.type }));
+    let plan: RelPlan = perRow.plan;
+    if (a.residual) {
+      const cond = overValues(a.residual);
+      if (a.joinType === 'inner') plan = { kind: 'Filter', input: plan, predicate: cond, fields: plan.fields };
+      else values = values.map((v) => ({ kind: 'Case', whens: [{ cond, result: v }], else: { kind: 'Literal', value: null, type: v.type }, type: v.type }));
+    }
+    return { kind: 'Project', input: plan, exprs: [...leftCols, ...values], fields: a.fields };
+  }
   const k = a.outer.length;
   const domain = distinct(project(a.left, a.outer));
   const inner = withDomain(a.right, domain, k);
   if (!inner) return null;
-  const lw = a.left.fields.length;
   // The ON condition reads left ++ right; in the join, right's columns come after the domain's.
   const residual = a.residual && mapColumns(a.residual, (c) => (c.index >= lw ? { ...c, index: c.index + k } : c));
   const join: RelPlan = {
@@ -235,7 +249,7 @@ function joinScalarSubqueries(input: RelPlan, exprs: ScalarExpr[]): { plan: RelP
       return { kind: 'Coalesce', args: [{ kind: 'Column', index: at, type: e.type }, empty], type: e.type };
     }
     if (e.kind === 'Subquery' && e.mode === 'scalar' && e.outer?.length) {
-      const joined = correlatedAggregate(plan, e.plan, e.outer);
+      const joined = e.plan.fields.length === 1 ? correlatedAggregate(plan, e.plan, e.outer) : null;
       if (joined) {
         plan = joined.plan;
         return joined.value;
@@ -260,10 +274,10 @@ function joinScalarSubqueries(input: RelPlan, exprs: ScalarExpr[]): { plan: RelP
  * (null-safe); an outer row without a group reads each aggregate's empty-input value (count: 0,
  * others NULL), as the per-row subquery would. Null for other shapes.
  */
-function correlatedAggregate(o: RelPlan, s: RelPlan, outer: ScalarExpr[]): { plan: RelPlan; value: ScalarExpr } | null {
+function correlatedAggregate(o: RelPlan, s: RelPlan, outer: ScalarExpr[]): { plan: RelPlan; value: ScalarExpr; values: ScalarExpr[] } | null {
   const top = s.kind === 'Project' ? s : null;
   const agg = top ? top.input : s;
-  if (agg.kind !== 'Aggregate' || agg.groupKeys.length > 0 || (top && top.exprs.length !== 1)) return null;
+  if (agg.kind !== 'Aggregate' || agg.groupKeys.length > 0 || agg.groupingSets) return null;
   const k = outer.length;
   const domain = distinct(project(o, outer));
   const input = withDomain(subqueriesToJoins(agg.input), domain, k);
@@ -290,8 +304,8 @@ function correlatedAggregate(o: RelPlan, s: RelPlan, outer: ScalarExpr[]): { pla
     if (e.kind === 'OuterRef') return outer[e.slot];
     return mapChildren(e, overJoined);
   };
-  const value = top ? overJoined(top.exprs[0]) : aggValue(0);
-  return { plan, value };
+  const values = top ? top.exprs.map(overJoined) : agg.fields.map((_, j) => aggValue(j));
+  return { plan, value: values[0], values };
 }
 
 /**
