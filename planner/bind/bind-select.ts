@@ -53,7 +53,8 @@ export class QueryBinder implements BinderServices {
     const corr = new CorrelatedScope(outer);
     const plan = this.bindQuery(q, corr);
     if (corr.outerColumns.length === 0) return { plan };
-    return { plan, outer: corr.outerColumns.map((c): ScalarExpr => ({ kind: 'Column', index: c.index, type: c.type, name: c.name })) };
+    // A value from two levels out is the enclosing query's own outer value (OuterRef).
+    return { plan, outer: corr.outerColumns.map((c): ScalarExpr => (c.outerSlot !== undefined ? { kind: 'OuterRef', slot: c.outerSlot, type: c.type } : { kind: 'Column', index: c.index, type: c.type, name: c.name })) };
   }
 
   bindQuery(q: Query, outer?: Scope): RelPlan {

@@ -97,17 +97,11 @@ export class CorrelatedScope extends Scope {
   }
 
   override resolveFromInside(table: string | undefined, column: string, pos?: number): ScopeColumn | undefined {
-    const c = this.enclosing.lookup(table, column, pos);
-    if (!c) {
-      if (this.enclosing.outer && (table ? this.enclosing.outer.hasTable(table) : this.enclosing.outer.lookup(undefined, column, pos))) {
-        throw new SqlError(SqlState.FeatureNotSupported, 'a subquery referencing a query two levels out is not supported yet', { position: pos });
-      }
-      return undefined;
-    }
-    if (c.outerSlot !== undefined) {
-      throw new SqlError(SqlState.FeatureNotSupported, 'a subquery referencing a query two levels out is not supported yet', { position: pos });
-    }
-    let slot = this.outerColumns.findIndex((o) => o.index === c.index);
+    // Not in the enclosing query: maybe further out. The enclosing query then passes it on as one
+    // of its own outer values (outerSlot), which this subquery reads as an OuterRef of that query.
+    const c = this.enclosing.lookup(table, column, pos) ?? this.enclosing.outer?.resolveFromInside(table, column, pos);
+    if (!c) return undefined;
+    let slot = this.outerColumns.findIndex((o) => o.index === c.index && o.outerSlot === c.outerSlot);
     if (slot < 0) {
       slot = this.outerColumns.length;
       this.outerColumns.push(c);
