@@ -13,7 +13,7 @@
  * A monotone non-decreasing expression f of one watermarked column keeps a watermark f(W): rows
  * to come have x >= W, hence f(x) >= f(W).
  */
-import type { RelPlan } from '../../runtime/plan/plan.js';
+import { childrenOf, type RelPlan } from '../../runtime/plan/plan.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
 import { isConstant } from '../../runtime/expr/ir.js';
 import { compileExpr } from '../../runtime/expr/compile.js';
@@ -128,6 +128,9 @@ export function deriveWatermarks(plan: RelPlan, catalog: CatalogReader | undefin
         return [...none(p.input.fields.length), null, t];
       }
       default:
+        // No watermark passes through (LIMIT, set operations, ...), but the inputs get theirs:
+        // lowering asks for every node's.
+        for (const c of childrenOf(p)) of(c);
         return none(p.fields.length);
     }
   };

@@ -9,7 +9,7 @@ import type pg from 'pg';
 import type { TargetShim } from './runner.js';
 import type { SltRecord } from './parser.js';
 
-const RW_ONLY_SET = /^\s*set\s+(rw_[a-z_]+|streaming_[a-z_]+|query_mode|visibility_mode|background_ddl|sink_decouple)\b/i;
+const RW_ONLY_SET = /^\s*set\s+(rw_[a-z_]+|streaming_[a-z_]+|query_mode|visibility_mode|background_ddl|sink_decouple|create_compaction_group_for_mv|enable_two_phase_agg|batch_parallelism)\b/i;
 const CREATE_MV = /^\s*create\s+materialized\s+view\s+(?:if\s+not\s+exists\s+)?("?[\w.]+"?)/i;
 const DROP_MV = /^\s*drop\s+materialized\s+view\s+(?:if\s+exists\s+)?("?[\w.]+"?)/i;
 
