@@ -11,6 +11,7 @@ import type { KeyPart } from './key-codec.js';
 import { KeyIndex } from './key-index.js';
 import { sameRow, sameValue } from './row-identity.js';
 import { encodeRow } from '../storage/value-codec.js';
+import { SqlArray } from '../sql/array.js';
 
 const dec = (s: string) => Decimal.fromString(s);
 const mapKeyEq = (a: KeyPart, b: KeyPart) => new Map([[a, 1]]).has(b);
@@ -130,4 +131,9 @@ test('row identity agrees with encodeRow', () => {
   );
   assert.ok(!sameValue(0, -0));
   assert.ok(sameValue(NaN, NaN));
+  // Numerics inside arrays compare by value and scale, not by object (a restored view's rows are new objects).
+  const arr = (...xs: Value[]) => new SqlArray(xs);
+  assert.ok(sameValue(arr(Decimal.fromString('1.5'), null), arr(Decimal.fromString('1.5'), null)));
+  assert.ok(!sameValue(arr(Decimal.fromString('1.5')), arr(Decimal.fromString('1.50'))));
+  assert.ok(sameValue(arr(Interval.parse('1 day')), arr(Interval.parse('1 day'))));
 });

@@ -29,7 +29,9 @@ function sameJson(a: unknown, b: unknown): boolean {
     for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
     return true;
   }
-  if (Array.isArray(b) || a instanceof Decimal || b instanceof Decimal || a instanceof Interval || b instanceof Interval) return false;
+  // Numerics and intervals inside arrays and records compare as values do (not as objects).
+  if (a instanceof Decimal || a instanceof Interval) return sameValue(a as Value, b as Value);
+  if (Array.isArray(b) || b instanceof Decimal || b instanceof Interval) return false;
   const ka = Object.keys(a);
   const kb = Object.keys(b);
   if (ka.length !== kb.length) return false;
