@@ -139,6 +139,8 @@ export interface Select {
    * sets, each a list of expressions drawn from groupBy (which then lists every grouping expression).
    */
   groupingSets?: Expr[][];
+  /** GROUP BY DISTINCT: duplicate grouping sets count once. */
+  groupByDistinct?: boolean;
   having?: Expr;
   orderBy: OrderItem[];
   limit?: Expr;

@@ -195,10 +195,11 @@ function parseSimpleSelect(c: Cursor): Select {
     if (c.acceptKw('from')) sel.from = parseFromList(c);
     if (c.acceptKw('where')) sel.where = parseExpr(c);
     if (c.acceptKws('group', 'by')) {
-      if (!c.acceptKw('all')) c.acceptKw('distinct');
+      const distinctSets = !c.acceptKw('all') && c.acceptKw('distinct');
       const g = parseGroupBy(c);
       sel.groupBy = g.exprs;
       if (g.sets) sel.groupingSets = g.sets;
+      if (distinctSets) sel.groupByDistinct = true;
     }
     if (c.acceptKw('having')) sel.having = parseExpr(c);
     const defs = c.isKw('window') ? parseWindowClause(c) : new Map<string, WindowSpec>();

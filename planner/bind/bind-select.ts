@@ -422,7 +422,8 @@ export class QueryBinder implements BinderServices {
       if (!groupKeys.some((k) => irEquals(k, e))) groupKeys.push(e);
     }
     // ROLLUP / CUBE / GROUPING SETS: each set as positions in groupKeys.
-    const groupingSets = s.groupingSets?.map((set) => [...new Set(set.map((g) => { const e = bindKey(g); return groupKeys.findIndex((k) => irEquals(k, e)); }))].sort((a, b) => a - b));
+    let groupingSets = s.groupingSets?.map((set) => [...new Set(set.map((g) => { const e = bindKey(g); return groupKeys.findIndex((k) => irEquals(k, e)); }))].sort((a, b) => a - b));
+    if (groupingSets && s.groupByDistinct) groupingSets = groupingSets.filter((set, i) => groupingSets!.findIndex((o) => o.join() === set.join()) === i);
     const aggCalls: AggCall[] = [];
     const aggAsts: FuncCallExpr[] = [];
     const sink: AggregateSink = {

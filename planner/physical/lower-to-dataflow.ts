@@ -215,6 +215,10 @@ export function lowerToDataflow(bound: RelPlan, opts: LowerOptions = {}): Datafl
         if (offset > 0) out = add({ operator: new Filter((row) => (row[width] as bigint) > BigInt(offset)), inputs: [out], label: `Filter (offset ${offset})` });
         return add({ operator: new Project(p.fields.map((_f, i) => (row: Row) => row[i])), inputs: [out], label: 'Project (drop rank)' });
       }
+      case 'Apply':
+        throw new SqlError(SqlState.FeatureNotSupported, 'this LATERAL subquery is not supported in a materialized view', {
+          hint: 'Views keep LATERAL subqueries of filters, projections, joins, GROUP BY aggregates, global aggregates and set-returning functions; a LIMIT (top-N per row) is ad hoc only.',
+        });
       default:
         throw new SqlError(SqlState.FeatureNotSupported, `${(p as RelPlan).kind} in a materialized view is not supported yet`);
     }

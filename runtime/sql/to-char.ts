@@ -229,7 +229,7 @@ function render(f: Fields, fmt: string): string {
         else out += caseAs(full.slice(0, 3), kw);
         break;
       }
-      case 'DDD': out += num(f.julian - date2j(f.year, 1, 1) + 1, 3); break;
+      case 'DDD': out += num(f.isInterval ? intervalYday(f) : f.julian - date2j(f.year, 1, 1) + 1, 3); break;
       case 'IDDD': out += num(date2isoyearday(f.year, f.month, f.day), 3); break;
       case 'DD': out += num(f.day, 2); break;
       case 'D': out += num(j2day(f.julian) + 1, 1); break;
@@ -238,10 +238,13 @@ function render(f: Fields, fmt: string): string {
         out += num(d === 0 ? 7 : d, 1);
         break;
       }
-      case 'WW': out += num(Math.trunc((f.julian - date2j(f.year, 1, 1)) / 7) + 1, 2); break;
+      case 'WW': out += num(Math.trunc((f.isInterval ? intervalYday(f) - 1 : f.julian - date2j(f.year, 1, 1)) / 7) + 1, 2); break;
       case 'IW': out += num(date2isoweek(f.year, f.month, f.day), 2); break;
       case 'W': out += num(Math.trunc((f.day - 1) / 7) + 1, 1); break;
-      case 'Q': out += num(Math.trunc((f.month - 1) / 3) + 1, 1); break;
+      case 'Q':
+        // An interval without months has no quarter (PostgreSQL prints nothing).
+        if (!(f.isInterval && f.month === 0)) out += num(Math.trunc((f.month - 1) / 3) + 1, 1);
+        break;
       case 'CC': {
         const c = f.isInterval
           ? Math.trunc(f.year / 100)
@@ -251,7 +254,7 @@ function render(f: Fields, fmt: string): string {
         out += num(c, 2, true);
         break;
       }
-      case 'J': out += num(f.julian, 0); break;
+      case 'J': out += num(f.isInterval ? date2j(f.year, f.month, f.day) : f.julian, 0); break;
       case 'RM': {
         if (f.month < 1) break;
         const r = ROMAN[f.month - 1];
@@ -288,7 +291,12 @@ export function toCharTimestamp(micros: number, fmt: string, withTz: boolean): s
 
 /** to_char(interval, fmt). */
 /** Patterns PostgreSQL refuses for an interval (22007): names of months and days, time zones. */
-const INVALID_FOR_INTERVAL = new Set(['MONTH', 'MON', 'DAY', 'DY', 'TZ', 'TZH', 'TZM', 'OF']);
+const INVALID_FOR_INTERVAL = new Set(['MONTH', 'MON', 'DAY', 'DY', 'D', 'ID', 'TZ', 'TZH', 'TZM', 'OF']);
+
+/** An interval's "day of year" for DDD/WW, as PostgreSQL's interval_to_char: 30-day months. */
+function intervalYday(f: { year: number; month: number; day: number }): number {
+  return (f.year * 12 + f.month) * 30 + f.day;
+}
 
 export function toCharInterval(iv: Interval, fmt: string): string {
   const t = iv.micros;
