@@ -42,7 +42,7 @@ function logZero(): SqlError {
 }
 
 /** Integer square root (floor) of a non-negative bigint. */
-function isqrt(n: bigint): bigint {
+export function isqrt(n: bigint): bigint {
   if (n < 2n) return n;
   let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
   for (;;) {

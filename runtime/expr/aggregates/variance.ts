@@ -15,6 +15,7 @@
  *   var_samp(1, 2, 3) = 1.00000000000000000000   stddev_pop(float 1, 3) = 1
  */
 import { Decimal } from '../../sql/decimal.js';
+import { isqrt } from '../../sql/decimal-math.js';
 import { SqlError } from '../../sql/errors.js';
 import { SqlState } from '../../sql/sqlstate.js';
 import type { Value } from '../../sql/values.js';
@@ -39,17 +40,6 @@ function sqrtAtScale(v: Decimal, scale: number): Decimal {
   const n = v.coefficient * 10n ** BigInt(2 * scale - v.scale);
   const r = isqrt(n);
   return Decimal.of(n - r * r > r ? r + 1n : r, scale);
-}
-
-function isqrt(n: bigint): bigint {
-  if (n < 2n) return n;
-  // Newton's method from above (2^ceil(bits/2) >= sqrt(n)) decreases to floor(sqrt(n)).
-  let x = 1n << BigInt(Math.ceil(n.toString(2).length / 2));
-  for (;;) {
-    const y = (x + n / x) >> 1n;
-    if (y >= x) return x;
-    x = y;
-  }
 }
 
 export class NumericVariance implements Accumulator {
