@@ -130,14 +130,18 @@ export function bindExpr(e: Expr, env: ExprEnv): ScalarExpr {
       };
     }
     case 'InSubquery': {
-      const { plan, outer } = env.services.bindSubquery(e.query, env.scope);
+      const bound = env.services.bindSubquery(e.query, env.scope);
+      const { outer } = bound;
+      let plan = bound.plan;
       if (plan.fields.length !== 1) throw new SqlError(SqlState.SyntaxError, 'subquery has too many columns', { position: e.pos });
       let arg = bindExpr(e.arg, env);
       const st = plan.fields[0].type;
       const t = commonSupertype([arg.type, st], 'IN');
       arg = coerce(arg, t, 'implicit', params, e.pos);
+      // bigint IN (SELECT int): the subquery's column is cast to the common type.
       if (t.id !== st.id) {
-        throw new SqlError(SqlState.FeatureNotSupported, `IN subquery of type ${typeDisplayName(st)} compared with ${typeDisplayName(t)} is not supported yet`, { position: e.pos });
+        const cast = coerce({ kind: 'Column', index: 0, type: st }, t, 'implicit', params, e.pos);
+        plan = { kind: 'Project', input: plan, exprs: [cast], fields: [{ name: plan.fields[0].name, type: t }] };
       }
       return { kind: 'InSubquery', arg, plan, eq: equalsFn(t), negated: e.negated, outer, type: T.bool };
     }
