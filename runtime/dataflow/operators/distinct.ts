@@ -2,9 +2,9 @@ import type { SqlType } from '../../sql/types.js';
 import type { Row } from '../../sql/values.js';
 import { deserialize, serialize } from '../../storage/value-codec.js';
 import type { ChangeBatch } from '../change-batch.js';
-import { encodeKeyParts, keyNormalizer } from '../key-codec.js';
-import type { KeyNormalizer, KeyPart } from '../key-codec.js';
-import { KeyIndex } from '../key-index.js';
+import { encodeKeyParts } from '../key-codec.js';
+import type { KeyPart } from '../key-codec.js';
+import { RowKeyIndex } from '../row-key-index.js';
 import type { Operator, OperatorContext, StateEntry } from '../operator.js';
 import { addRep, shownRep } from '../representatives.js';
 import type { Rep } from '../representatives.js';
@@ -36,52 +36,25 @@ interface Entry {
  */
 export class Distinct implements Operator {
   readonly arity = 1;
-  private index: KeyIndex<Entry> | null = null;
-  private norms: KeyNormalizer[] = [];
-  private parts: KeyPart[] = [];
+  private readonly entries: RowKeyIndex<Entry>;
   private readonly touched: Entry[] = [];
   private readonly dirty: Entry[] = [];
   private stamp = 0;
 
   /** `types`: the row's column types (for bpchar/jsonb equality); representation-driven when absent. */
-  constructor(private readonly types?: SqlType[]) {
-    if (types !== undefined) this.setup(types.length);
-  }
-
-  private setup(width: number): KeyIndex<Entry> {
-    this.norms = [];
-    for (let i = 0; i < width; i++) this.norms.push(keyNormalizer(this.types?.[i]));
-    this.parts = new Array(width).fill(null);
-    this.index = new KeyIndex<Entry>(width);
-    return this.index;
-  }
-
-  private keyParts(row: Row): KeyPart[] {
-    const { norms, parts } = this;
-    for (let i = 0; i < parts.length; i++) parts[i] = norms[i](row[i]);
-    return parts;
-  }
-
-  private entryFor(index: KeyIndex<Entry>, row: Row): Entry {
-    const parts = this.keyParts(row);
-    let e = index.get(parts);
-    if (e === undefined) {
-      e = { reps: [], n: 0, shown: undefined, stamp: 0, dirty: false, parts: parts.slice() };
-      index.set(parts, e);
-    }
-    return e;
+  constructor(types?: SqlType[]) {
+    this.entries = new RowKeyIndex<Entry>(types, (_row, parts) => ({ reps: [], n: 0, shown: undefined, stamp: 0, dirty: false, parts }));
   }
 
   push(_port: number, batch: ChangeBatch, _ctx: OperatorContext): ChangeBatch {
     const { rows, weights } = batch;
     if (rows.length === 0) return batch;
-    const index = this.index ?? this.setup(rows[0].length);
     const stamp = ++this.stamp;
     const touched = this.touched;
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
-      const e = this.entryFor(index, rows[i]);
+      const e = this.entries.entryFor(rows[i]);
       if (e.stamp !== stamp) {
         e.stamp = stamp;
         e.shown = e.n > 0 ? shownRep(e.reps, true) : undefined;
@@ -103,7 +76,7 @@ export class Distinct implements Operator {
           out.weights.push(1);
         }
       }
-      if (e.reps.length === 0) index.delete(e.parts);
+      if (e.reps.length === 0) this.entries.delete(e);
       if (!e.dirty) {
         e.dirty = true;
         this.dirty.push(e);
@@ -130,7 +103,7 @@ export class Distinct implements Operator {
       if (value === null) continue;
       const reps = deserialize(value) as [Row, number][];
       if (reps.length === 0) continue;
-      const e = this.entryFor(this.index ?? this.setup(reps[0][0].length), reps[0][0]);
+      const e = this.entries.entryFor(reps[0][0]);
       for (const [row, n] of reps) {
         e.reps.push({ value: row, n });
         e.n += n;
@@ -139,6 +112,6 @@ export class Distinct implements Operator {
   }
 
   stateSize(): number {
-    return this.index?.size ?? 0;
+    return this.entries.size;
   }
 }

@@ -2,9 +2,9 @@ import type { SqlType } from '../../sql/types.js';
 import type { Row } from '../../sql/values.js';
 import { deserialize, serialize } from '../../storage/value-codec.js';
 import type { ChangeBatch } from '../change-batch.js';
-import { encodeKeyParts, keyNormalizer } from '../key-codec.js';
-import type { KeyNormalizer, KeyPart } from '../key-codec.js';
-import { KeyIndex } from '../key-index.js';
+import { encodeKeyParts } from '../key-codec.js';
+import type { KeyPart } from '../key-codec.js';
+import { RowKeyIndex } from '../row-key-index.js';
 import type { Operator, OperatorContext, StateEntry } from '../operator.js';
 
 export type SetOperationKind = 'intersect' | 'intersect all' | 'except' | 'except all';
@@ -42,45 +42,23 @@ function multiplicity(kind: SetOperationKind, l: number, r: number): number {
  */
 export class SetOperation implements Operator {
   readonly arity = 2;
-  private index: KeyIndex<Entry> | null = null;
-  private norms: KeyNormalizer[] = [];
-  private parts: KeyPart[] = [];
+  private readonly entries: RowKeyIndex<Entry>;
   private readonly touched: Entry[] = [];
   private readonly dirty: Entry[] = [];
   private stamp = 0;
 
-  constructor(private readonly kind: SetOperationKind, private readonly types?: SqlType[]) {
-    if (types !== undefined) this.setup(types.length);
-  }
-
-  private setup(width: number): KeyIndex<Entry> {
-    this.norms = [];
-    for (let i = 0; i < width; i++) this.norms.push(keyNormalizer(this.types?.[i]));
-    this.parts = new Array(width).fill(null);
-    this.index = new KeyIndex<Entry>(width);
-    return this.index;
-  }
-
-  private entryFor(index: KeyIndex<Entry>, row: Row): Entry {
-    const { norms, parts } = this;
-    for (let i = 0; i < parts.length; i++) parts[i] = norms[i](row[i]);
-    let e = index.get(parts);
-    if (e === undefined) {
-      e = { row, l: 0, r: 0, before: 0, stamp: 0, dirty: false, parts: parts.slice() };
-      index.set(parts, e);
-    }
-    return e;
+  constructor(private readonly kind: SetOperationKind, types?: SqlType[]) {
+    this.entries = new RowKeyIndex<Entry>(types, (row, parts) => ({ row, l: 0, r: 0, before: 0, stamp: 0, dirty: false, parts }));
   }
 
   push(port: number, batch: ChangeBatch, _ctx: OperatorContext): ChangeBatch {
     const { rows, weights } = batch;
     if (rows.length === 0) return batch;
-    const index = this.index ?? this.setup(rows[0].length);
     const stamp = ++this.stamp;
     for (let i = 0; i < rows.length; i++) {
       const w = weights[i];
       if (w === 0) continue;
-      const e = this.entryFor(index, rows[i]);
+      const e = this.entries.entryFor(rows[i]);
       if (e.stamp !== stamp) {
         e.stamp = stamp;
         e.before = multiplicity(this.kind, e.l, e.r);
@@ -96,7 +74,7 @@ export class SetOperation implements Operator {
         out.rows.push(e.row);
         out.weights.push(d);
       }
-      if (e.l === 0 && e.r === 0) index.delete(e.parts);
+      if (e.l === 0 && e.r === 0) this.entries.delete(e);
       if (!e.dirty) {
         e.dirty = true;
         this.dirty.push(e);
@@ -121,13 +99,13 @@ export class SetOperation implements Operator {
     for (const { value } of entries) {
       if (value === null) continue;
       const [row, l, r] = deserialize(value) as [Row, number, number];
-      const e = this.entryFor(this.index ?? this.setup(row.length), row);
+      const e = this.entries.entryFor(row);
       e.l = l;
       e.r = r;
     }
   }
 
   stateSize(): number {
-    return this.index?.size ?? 0;
+    return this.entries.size;
   }
 }
