@@ -12,7 +12,7 @@ import {
   actualLines, describeExpectedError, diffLines, errorMatches, observeError, renderValue, substitute,
   type ObservedError, type WireValue,
 } from './compare.js';
-import { parseFile, SltParseError, type Condition, type ResultMode, type SltRecord, type SortMode } from './parser.js';
+import { parseFile, SltParseError, type Condition, type QueryExpect, type ResultMode, type SltRecord, type SortMode, type StatementExpect } from './parser.js';
 import { SkipList } from './skip-list.js';
 
 export type FailKind =
@@ -238,6 +238,29 @@ class FileRun {
     return this.vars.get(name) ?? this.opts.vars?.()[name] ?? process.env[name];
   }
 
+  /**
+   * The outcome an error (or its absence) decides: an expected error that came or did not, an
+   * unexpected one; undefined when the result still has to be checked (never for an expected error).
+   */
+  private checkError(
+    expect: StatementExpect | QueryExpect,
+    error: ObservedError | undefined,
+    what: 'statement' | 'query',
+    fail: (kind: FailKind, message: string, error?: ObservedError) => Outcome,
+    pass: Outcome,
+  ): Outcome | undefined {
+    const sqlstate = (e: ObservedError) => (e.code ? ` (SQLSTATE ${e.code})` : '');
+    if (expect.kind === 'error') {
+      if (!error) return fail('missing-error', `expected ${describeExpectedError(expect.error)}, but the ${what} succeeded`);
+      if (!errorMatches(expect.error, error, this.opts.lenientErrors)) {
+        return fail('error-mismatch', `expected ${describeExpectedError(expect.error)}\nactual error: ${error.display}${sqlstate(error)}`, error);
+      }
+      return pass;
+    }
+    if (error) return fail('unexpected-error', `unexpected error: ${error.display}${sqlstate(error)}`, error);
+    return undefined;
+  }
+
   private async attempt(r: Extract<SltRecord, { kind: 'statement' | 'query' | 'system' | 'let' }>, text: string): Promise<Outcome> {
     const { file, line } = r.loc;
     const fail = (kind: FailKind, message: string, error?: ObservedError): Outcome => ({
@@ -278,14 +301,8 @@ class FileRun {
       }
       case 'statement': {
         const expect = r.expect;
-        if (expect.kind === 'error') {
-          if (!error) return fail('missing-error', `expected ${describeExpectedError(expect.error)}, but the statement succeeded`);
-          if (!errorMatches(expect.error, error, this.opts.lenientErrors)) {
-            return fail('error-mismatch', `expected ${describeExpectedError(expect.error)}\nactual error: ${error.display}${error.code ? ` (SQLSTATE ${error.code})` : ''}`, error);
-          }
-          return { status: 'pass', file, line };
-        }
-        if (error) return fail('unexpected-error', `unexpected error: ${error.display}${error.code ? ` (SQLSTATE ${error.code})` : ''}`, error);
+        const settled = this.checkError(expect, error, 'statement', fail, { status: 'pass', file, line });
+        if (settled !== undefined || expect.kind === 'error') return settled!;
         if (expect.kind === 'count' && result!.count !== expect.count) {
           return fail('count-mismatch', `expected ${expect.count} affected rows, got ${result!.count}`);
         }
@@ -293,14 +310,8 @@ class FileRun {
       }
       case 'query': {
         const expect = r.expect;
-        if (expect.kind === 'error') {
-          if (!error) return fail('missing-error', `expected ${describeExpectedError(expect.error)}, but the query succeeded`);
-          if (!errorMatches(expect.error, error, this.opts.lenientErrors)) {
-            return fail('error-mismatch', `expected ${describeExpectedError(expect.error)}\nactual error: ${error.display}${error.code ? ` (SQLSTATE ${error.code})` : ''}`, error);
-          }
-          return { status: 'pass', file, line };
-        }
-        if (error) return fail('unexpected-error', `unexpected error: ${error.display}${error.code ? ` (SQLSTATE ${error.code})` : ''}`, error);
+        const settled = this.checkError(expect, error, 'query', fail, { status: 'pass', file, line });
+        if (settled !== undefined || expect.kind === 'error') return settled!;
         const lines = actualLines(result!.rows ?? [], {
           sortMode: expect.sortMode ?? this.sortMode,
           resultMode: this.resultMode,
