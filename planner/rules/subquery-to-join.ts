@@ -23,7 +23,7 @@
  * LIMIT, an outer reference on the inner side of a join...) are left alone; lowering then refuses
  * them with 0A000.
  */
-import { expandGroupingSets, type AggCall, type RelPlan, type SortKey } from '../../runtime/plan/plan.js';
+import { childrenOf, expandGroupingSets, type AggCall, type RelPlan, type SortKey } from '../../runtime/plan/plan.js';
 import type { AggOrderBy } from '../../runtime/expr/aggregates/accumulator.js';
 import { SqlArray } from '../../runtime/sql/array.js';
 import type { ScalarExpr } from '../../runtime/expr/ir.js';
@@ -398,7 +398,7 @@ function bindOuter(e: ScalarExpr, k: number): ScalarExpr {
 }
 
 function planReadsOuter(p: RelPlan): boolean {
-  return planExprs(p).some(readsOuter) || childPlans(p).some(planReadsOuter);
+  return planExprs(p).some(readsOuter) || childrenOf(p).some(planReadsOuter);
 }
 
 function readsOuter(e: ScalarExpr): boolean {
@@ -425,15 +425,6 @@ function planExprs(p: RelPlan): ScalarExpr[] {
     case 'Limit': return [...(p.limit ? [p.limit] : []), ...(p.offset ? [p.offset] : [])];
     case 'TableFunction': return p.args;
     case 'ProjectSet': return p.functions.flatMap((f) => f.args);
-  }
-}
-
-function childPlans(p: RelPlan): RelPlan[] {
-  switch (p.kind) {
-    case 'Scan': case 'IndexLookup': case 'Values': case 'TableFunction': return [];
-    case 'Join': case 'SetOp': case 'Apply': return [p.left, p.right];
-    case 'UnionAll': return p.inputs;
-    default: return [p.input];
   }
 }
 
