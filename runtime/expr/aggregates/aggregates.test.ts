@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { Decimal } from '../../sql/decimal.js';
+import { sqrtAtScale } from './variance.js';
 import { Interval } from '../../sql/interval.js';
 import { arrayOf, T } from '../../sql/types.js';
 import { SqlArray } from '../../sql/array.js';
@@ -288,8 +289,7 @@ const cases: Case[] = [
       const num = n.mul(xs.reduce((a, v) => a.add(v.mul(v)), Decimal.ZERO)).sub(sx.mul(sx));
       if (num.sign() <= 0) return Decimal.ZERO;
       const variance = num.div(n.mul(n));
-      const root = Decimal.sqrt(variance);
-      return root.scale > variance.scale ? root.round(variance.scale) : root;
+      return sqrtAtScale(variance, variance.scale);
     },
   },
   {

@@ -35,7 +35,7 @@ function toDecimal(v: Value): Decimal {
 }
 
 /** sqrt(v) rounded to `scale` digits in one step (PostgreSQL's sqrt_var at the variance's scale). */
-function sqrtAtScale(v: Decimal, scale: number): Decimal {
+export function sqrtAtScale(v: Decimal, scale: number): Decimal {
   // sqrt(v) * 10^scale = sqrt(coef * 10^(2 * scale - v.scale)), rounded half up.
   const n = v.coefficient * 10n ** BigInt(2 * scale - v.scale);
   const r = isqrt(n);
